@@ -1,0 +1,1 @@
+"""The event contract: envelope and event models, topics, producer SDK and simulator."""

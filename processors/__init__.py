@@ -1,0 +1,1 @@
+"""Stream processing: the Faust worker around the rule engine, the ClickHouse sink, the stack."""
