@@ -1,0 +1,1 @@
+"""Standards as code: versioned rule files and the pure rule engine that applies them."""

@@ -1,0 +1,73 @@
+"""What the engine decides: violations and check outcomes (KPI contributions).
+
+Both carry the standard id, version and clause that produced them, so every
+row in ClickHouse can be traced back to the rule file in force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+def stable_id(*parts: object) -> str:
+    """A deterministic id: redelivery and replay produce the same id, never a new row."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    return digest[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One breach of one rule by one entity occurrence."""
+
+    violation_id: str
+    standard: str
+    version: int
+    rule: str
+    clause: str
+    severity: str
+    province: str
+    unit: str
+    subject: str
+    detected_at: datetime
+    measured: float | None
+    limit: float | None
+    evidence: tuple[str, ...]
+    message_zh: str
+    message_en: str
+    retracted: bool = False
+    revision: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["detected_at"] = self.detected_at.isoformat()
+        record["evidence"] = list(self.evidence)
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One evaluation of one rule: the denominator of a compliance rate."""
+
+    check_id: str
+    standard: str
+    version: int
+    rule: str
+    province: str
+    unit: str
+    subject: str
+    day: date
+    checked_at: datetime
+    violated: bool
+    value: float | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["day"] = self.day.isoformat()
+        record["checked_at"] = self.checked_at.isoformat()
+        return record
+
+
+Verdict = Violation | Check
