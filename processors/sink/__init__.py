@@ -1,0 +1,1 @@
+"""The projector: derived topics into ClickHouse, batched, idempotent, offsets after inserts."""

@@ -1,0 +1,1 @@
+"""ClickHouse access: one client for both forms (chDB in-process, or a server), the schema."""

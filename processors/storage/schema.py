@@ -1,0 +1,83 @@
+"""The ClickHouse schema, created idempotently.
+
+Tables are ReplacingMergeTree on deterministic ids: redelivery, worker restarts
+and replays never add a row, and the deduplication window makes a re-sent
+insert block a no-op even before merges.
+"""
+
+from __future__ import annotations
+
+from clickhouse_connect.driver.client import Client
+
+from processors.storage.client import DATABASE, connect
+
+DEDUP = "SETTINGS non_replicated_deduplication_window = 10000"
+
+STATEMENTS: tuple[str, ...] = (
+    f"CREATE DATABASE IF NOT EXISTS {DATABASE}",
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.violations (
+        violation_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        clause String,
+        severity LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        detected_at DateTime64(3, 'UTC'),
+        measured Nullable(Float64),
+        `limit` Nullable(Float64),
+        evidence Array(String),
+        message_zh String,
+        message_en String,
+        retracted Bool,
+        revision UInt32,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(revision)
+    ORDER BY (province, rule, violation_id) {DEDUP}
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.checks (
+        check_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        day Date,
+        checked_at DateTime64(3, 'UTC'),
+        violated Bool,
+        value Nullable(Float64)
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (province, rule, day, check_id) {DEDUP}
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.deadletters (
+        letter_id String,
+        topic LowCardinality(String),
+        partition UInt32,
+        offset UInt64,
+        reason String,
+        raw String,
+        received_at DateTime64(3, 'UTC')
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY letter_id {DEDUP}
+    """,
+)
+
+
+def create_schema(client: Client) -> None:
+    for statement in STATEMENTS:
+        client.command(statement)
+
+
+def ensure_schema(dsn: str) -> None:
+    """Create what is missing; safe to run on every start."""
+    client = connect(dsn)
+    try:
+        create_schema(client)
+    finally:
+        client.close()

@@ -1,0 +1,1 @@
+"""The Faust worker: the rule engine on the event streams."""
