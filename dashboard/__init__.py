@@ -1,0 +1,1 @@
+"""The HQ audit dashboard: a Streamlit app over a typed query layer."""
