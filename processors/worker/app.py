@@ -12,9 +12,11 @@ import json
 import logging
 import time
 from datetime import timedelta
+from typing import cast
 
 import faust
 from faust.streams import Stream
+from faust.types import StreamT
 
 from events.settings import Settings
 from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, KPIS_TOPIC, VIOLATIONS_TOPIC
@@ -44,7 +46,9 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
         consumer_auto_offset_reset="earliest",
     )
     evaluator = PartitionedEvaluator(lambda: Engine(standards), lateness=lateness)
-    source = app.topic(*EVENT_TOPICS.values(), key_type=bytes, value_type=bytes, value_serializer="raw")
+    source = app.topic(
+        *EVENT_TOPICS.values(), key_type=bytes, value_type=bytes, value_serializer="raw"
+    )
     violations = app.topic(VIOLATIONS_TOPIC, value_serializer="raw")
     kpis = app.topic(KPIS_TOPIC, value_serializer="raw")
     deadletters = app.topic(DEADLETTER_TOPIC, value_serializer="raw")
@@ -52,13 +56,15 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
     async def emit(verdicts: list[Verdict]) -> None:
         for verdict in verdicts:
             if isinstance(verdict, Violation):
-                await violations.send(key=verdict.violation_id.encode(), value=verdict_json(verdict))
+                await violations.send(
+                    key=verdict.violation_id.encode(), value=verdict_json(verdict)
+                )
             else:
                 await kpis.send(key=verdict.check_id.encode(), value=verdict_json(verdict))
 
     @app.agent(source)
-    async def evaluate(stream: Stream[bytes]) -> None:
-        async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN):
+    async def evaluate(stream: StreamT[bytes]) -> None:
+        async for batch in cast(Stream[bytes], stream).take_events(BATCH_SIZE, within=BATCH_WITHIN):
             wall = time.monotonic()
             verdicts: list[Verdict] = []
             for event in batch:
