@@ -6,12 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.connection import local_projector
-
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="svc-standards audit", layout="wide")
-local_projector()
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="National overview", default=True),

@@ -1,14 +1,9 @@
-"""`svcstd dashboard`: serve the Streamlit app."""
+"""`svcstd dashboard`: serve the audit dashboard (and, locally, the projector)."""
 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
-
-APP = Path(__file__).parent / "app.py"
 
 
 def register(subparsers: Any) -> None:
@@ -18,15 +13,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_serve)
 
 
-def streamlit_command(port: int, address: str) -> list[str]:
-    return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.address", address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-
-
 def _serve(args: argparse.Namespace) -> int:
-    return subprocess.call(streamlit_command(args.port, args.address))
+    from dashboard.serve import main
+
+    main(["--port", str(args.port), "--address", args.address])
+    return 0

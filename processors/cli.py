@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "events.cli",
     "standards.cli",
     "processors.commands",
+    "processors.platform",
     "dashboard.cli",
 )
 
