@@ -1,0 +1,39 @@
+"""Shared fixtures: the real local Kafka broker and a chDB data directory.
+
+`make test` starts the broker before pytest runs; run alone, pytest starts one
+here (and stops it). Nothing is skipped when Kafka is absent: it is started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from events.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Iterator[Settings]:
+    from processors.stack import kafka_runtime
+
+    settings = load_settings()
+    info = kafka_runtime.ensure_up(settings, report=lambda _line: None)
+    try:
+        yield settings
+    finally:
+        if info.started:
+            kafka_runtime.stop(settings, report=lambda _line: None)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(stack_settings: Settings) -> str:
+    return stack_settings.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def chdb_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One data directory per test process: chDB opens one path per process at a time."""
+    path: Path = tmp_path_factory.mktemp("clickhouse")
+    return f"chdb://{path}"
