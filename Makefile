@@ -1,7 +1,7 @@
 .PHONY: run down test bench lint
 
 run:  ## install everything, start the stack, worker, simulator and dashboard
-	./scripts/run.sh
+	./scripts/run.sh $(ARGS)
 
 down:  ## stop everything `make run` started
 	.venv/bin/svcstd down
