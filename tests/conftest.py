@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clickhouse_connect.driver.client import Client
 
 from events.settings import Settings, load_settings
+from processors.storage.client import connect
+from processors.storage.schema import create_schema
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +40,13 @@ def chdb_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One data directory per test process: chDB opens one path per process at a time."""
     path: Path = tmp_path_factory.mktemp("clickhouse")
     return f"chdb://{path}"
+
+
+@pytest.fixture(scope="session")
+def clickhouse(chdb_dsn: str) -> Iterator[Client]:
+    """A client with the schema in place, open for the whole session (closing the last
+    chDB client shuts the embedded engine down)."""
+    client = connect(chdb_dsn)
+    create_schema(client)
+    yield client
+    client.close()

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clickhouse_connect.driver.client import Client
 from kafka import KafkaProducer
 
 from events.settings import Settings
 from processors.sink.projector import Projector, start_in_background
-from processors.storage.client import connect
 
 pytestmark = pytest.mark.integration
 
@@ -60,15 +60,16 @@ def worker(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def projector(stack_settings: Settings, chdb_dsn: str) -> Iterator[Projector]:
+def projector(stack_settings: Settings, chdb_dsn: str, clickhouse: Client) -> Iterator[Projector]:
     projector, thread = start_in_background(stack_settings.kafka_bootstrap, chdb_dsn)
     yield projector
     projector.stop()
     thread.join(timeout=30)
 
 
-def _wait_for(query: str, chdb_dsn: str, params: dict[str, object], timeout_s: float = 120) -> list:
-    client = connect(chdb_dsn)
+def _wait_for(
+    client: Client, query: str, params: dict[str, object], timeout_s: float = 120
+) -> list:
     deadline = time.monotonic() + timeout_s
     rows: list = []
     while time.monotonic() < deadline:
@@ -80,7 +81,7 @@ def _wait_for(query: str, chdb_dsn: str, params: dict[str, object], timeout_s: f
 
 
 def test_late_vip_lands_in_clickhouse_and_bad_event_in_deadletters(
-    kafka_bootstrap: str, worker: None, projector: Projector, chdb_dsn: str
+    kafka_bootstrap: str, worker: None, projector: Projector, clickhouse: Client
 ) -> None:
     run = uuid.uuid4().hex[:8]
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -104,9 +105,9 @@ def test_late_vip_lands_in_clickhouse_and_bad_event_in_deadletters(
     producer.close()
 
     rows = _wait_for(
+        clickhouse,
         "SELECT subject, rule, clause, measured, `limit`, evidence FROM svc.violations FINAL "
         "WHERE unit = {unit:String}",
-        chdb_dsn,
         {"unit": f"ZJ-HZ-{run}"},
     )
     assert rows == [
@@ -114,8 +115,14 @@ def test_late_vip_lands_in_clickhouse_and_bad_event_in_deadletters(
          [f"{run}-late-checked_in", f"{run}-late-service_started"]),
     ]  # fmt: skip
     letters = _wait_for(
+        clickhouse,
         "SELECT reason FROM svc.deadletters WHERE position(raw, {run:String}) > 0",
-        chdb_dsn,
         {"run": run},
     )
     assert len(letters) == 1 and letters[0][0]
+    checks = _wait_for(
+        clickhouse,
+        "SELECT subject, violated FROM svc.checks FINAL WHERE unit = {unit:String} ORDER BY subject",
+        {"unit": f"ZJ-HZ-{run}"},
+    )
+    assert checks == [(f"{run}-late", True), (f"{run}-ok", False)]
