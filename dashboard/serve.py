@@ -29,6 +29,7 @@ def streamlit_argv(port: int, address: str) -> list[str]:
         "--server.address", address,
         "--server.headless", "true",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "viewer",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
 
