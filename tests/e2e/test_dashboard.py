@@ -1,26 +1,29 @@
 """The stack as a user runs it: the README's main command, then the dashboard in
-headless Chromium, where the simulated violations must show up by province."""
+headless Chromium, where the simulated violations must show up by province and
+must still be there after `svcstd down` and another `make run`."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+VAR = ROOT / "var"
 CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+PROVINCES = ("GD", "BJ")
 
 
 def _free_port() -> int:
@@ -29,73 +32,71 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def platform() -> Iterator[tuple[str, str]]:
-    """`make run` with its own var dir and ports; `svcstd down` afterwards, whatever happened."""
-    var_dir = ROOT / "var" / "e2e"
-    env = {
-        **os.environ,
-        "SVC_VAR_DIR": str(var_dir),
-        "SVC_KAFKA_PORT": str(_free_port()),
-    }
+def _make_run(env: dict[str, str], port: int, *extra: str) -> float:
+    """Run the README's main command; returns how long it took to return."""
+    started = time.monotonic()
+    result = subprocess.run(
+        ["make", "run", f"ARGS=--dashboard-port {port} {' '.join(extra)}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert f"Dashboard: http://127.0.0.1:{port}" in output, output[-4000:]
+    return time.monotonic() - started
+
+
+def _violations_by_province(
+    browser: Browser, url: str, shot: Path, timeout_s: float
+) -> dict[str, int]:
+    """Open the overview and wait until every simulated province has a row."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.get_by_text("Service standards — national overview").wait_for(timeout=60_000)
+    counts: dict[str, int] = {}
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        table = page.locator("[data-testid='stTable'] table")
+        if table.count():
+            rows = [
+                r.locator("th, td").all_inner_texts() for r in table.first.locator("tbody tr").all()
+            ]
+            counts = {cells[0]: int(cells[1]) for cells in rows if len(cells) >= 2}
+            if all(p in counts for p in PROVINCES):
+                break
+        time.sleep(2)
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    return counts
+
+
+def test_main_command_shows_violations_that_survive_a_restart() -> None:
+    var_dir = VAR / "e2e"
+    shutil.rmtree(var_dir, ignore_errors=True)
+    env = {**os.environ, "SVC_VAR_DIR": str(var_dir), "SVC_KAFKA_PORT": str(_free_port())}
     env.pop("SVC_KAFKA_BOOTSTRAP", None)
     env.pop("SVC_CLICKHOUSE_DSN", None)
     port = _free_port()
-    started = time.monotonic()
+    url = f"http://127.0.0.1:{port}"
+    svcstd = [str(ROOT / ".venv/bin/svcstd"), "down", "--dashboard-port", str(port)]
     try:
-        result = subprocess.run(
-            ["make", "run", f"ARGS=--dashboard-port {port}"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode == 0, output[-4000:]
-        assert f"Dashboard: http://127.0.0.1:{port}" in output, output[-4000:]
-        print(f"make run returned after {time.monotonic() - started:.1f} s")
-        yield f"http://127.0.0.1:{port}", output
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                started = time.monotonic()
+                _make_run(env, port)
+                first = _violations_by_province(browser, url, VAR / "e2e-dashboard.png", 180)
+                print(
+                    f"first run: violations on the dashboard after {time.monotonic() - started:.1f} s"
+                )
+                assert all(first.get(p, 0) > 0 for p in PROVINCES), first
+
+                subprocess.run(svcstd, cwd=ROOT, env=env, check=True, timeout=120)
+                _make_run(env, port, "--no-simulate")
+                again = _violations_by_province(
+                    browser, url, VAR / "e2e-dashboard-restarted.png", 60
+                )
+                assert {p: again.get(p) for p in PROVINCES} == {p: first[p] for p in PROVINCES}
+            finally:
+                browser.close()
     finally:
-        subprocess.run(
-            [str(ROOT / ".venv/bin/svcstd"), "down", "--dashboard-port", str(port)],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            timeout=120,
-        )
-
-
-def _province_table_text(page: Page) -> str:
-    table = page.locator("[data-testid='stTable'] table")
-    table.first.wait_for(timeout=5_000)
-    return table.first.inner_text()
-
-
-def test_dashboard_shows_violations_by_province(platform: tuple[str, str]) -> None:
-    url, _ = platform
-    screenshot = ROOT / "var" / "e2e-dashboard.png"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.get_by_text("Service standards — national overview").wait_for(timeout=60_000)
-            deadline = time.monotonic() + 180
-            text = ""
-            while time.monotonic() < deadline:
-                try:
-                    text = _province_table_text(page)
-                except Exception:
-                    text = ""
-                if "GD" in text and "BJ" in text:
-                    break
-                time.sleep(2)
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-    assert "GD" in text and "BJ" in text, f"province table not shown; last text: {text!r}"
-    rows = [line.split("\t") for line in text.splitlines() if line.startswith(("GD", "BJ"))]
-    assert all(int(row[1]) > 0 for row in rows), rows
-    assert screenshot.stat().st_size > 10_000
+        subprocess.run(svcstd, cwd=ROOT, env=env, check=False, timeout=120)
