@@ -39,6 +39,7 @@ class Violation:
     message_en: str
     retracted: bool = False
     revision: int = 0
+    measure: str = ""
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)

@@ -95,7 +95,7 @@ def test_main_command_shows_violations_that_survive_a_restart() -> None:
                 again = _violations_by_province(
                     browser, url, VAR / "e2e-dashboard-restarted.png", 60
                 )
-                assert {p: again.get(p) for p in PROVINCES} == {p: first[p] for p in PROVINCES}
+                assert all(again.get(p, 0) >= first[p] for p in PROVINCES), (first, again)
             finally:
                 browser.close()
     finally:

@@ -53,9 +53,7 @@ def test_vip_served_one_second_late_is_a_violation() -> None:
 
 
 def test_customer_still_waiting_when_limit_passes_is_a_violation_then() -> None:
-    [violation] = _violations(
-        [_event("checked_in", T0, brand="mzone")], T0 + timedelta(minutes=31)
-    )
+    [violation] = _violations([_event("checked_in", T0, brand="mzone")], T0 + timedelta(minutes=31))
     assert violation.detected_at == T0 + timedelta(minutes=30)
 
 
