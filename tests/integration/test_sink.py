@@ -1,0 +1,81 @@
+"""The ClickHouse sink against the real engine (chDB): idempotent, scoped reads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from clickhouse_connect.driver.client import Client
+
+from dashboard.queries import recent_violations, violations_by_province
+from dashboard.scope import Scope
+from processors.sink.batch_sink import ClickHouseSink
+
+pytestmark = pytest.mark.integration
+
+
+def _violation(run: str, n: int, province: str) -> bytes:
+    return json.dumps(
+        {
+            "violation_id": f"{run}-{n}",
+            "standard": "cmcc-service",
+            "version": 1,
+            "rule": "hall.wait_time",
+            "clause": "CH 1.4.7",
+            "severity": "major",
+            "province": province,
+            "unit": f"{province}-{run}",
+            "subject": f"visit-{n}",
+            "detected_at": "2026-03-02T09:10:00+08:00",
+            "measured": 700.0,
+            "limit": 600.0,
+            "evidence": [f"e{n}"],
+            "message_zh": "超时",
+            "message_en": "too long",
+            "retracted": False,
+            "revision": 0,
+            "a_field_from_a_newer_engine": 1,
+        }
+    ).encode()
+
+
+def _count(client: Client, run: str) -> int:
+    rows = client.query(
+        "SELECT count() FROM svc.violations WHERE violation_id LIKE {p:String}",
+        parameters={"p": f"{run}-%"},
+    ).result_rows
+    return int(rows[0][0])
+
+
+def test_the_same_batch_flushed_twice_is_stored_once(clickhouse: Client) -> None:
+    run = uuid.uuid4().hex[:8]
+    sink = ClickHouseSink(clickhouse)
+    for attempt in range(2):
+        for offset in range(3):
+            sink.add("svc.violations", 0, 100 + offset, _violation(run, offset, "SC"))
+        assert sink.flush() == 3, attempt
+    assert _count(clickhouse, run) == 3
+
+
+def test_undecodable_message_is_skipped_not_fatal(clickhouse: Client) -> None:
+    run = uuid.uuid4().hex[:8]
+    sink = ClickHouseSink(clickhouse)
+    sink.add("svc.violations", 1, 7, b"{not json")
+    sink.add("svc.violations", 1, 8, _violation(run, 1, "SC"))
+    assert sink.flush() == 1
+    assert sink.rows_rejected == 1
+    assert _count(clickhouse, run) == 1
+
+
+def test_provincial_scope_is_enforced_in_the_query(clickhouse: Client) -> None:
+    run = uuid.uuid4().hex[:8]
+    sink = ClickHouseSink(clickhouse)
+    sink.add("svc.violations", 2, 1, _violation(run, 1, "HN"))
+    sink.add("svc.violations", 2, 2, _violation(run, 2, "HB"))
+    sink.flush()
+    scoped = Scope(frozenset({"HN"}))
+    assert {c.province for c in violations_by_province(clickhouse, scoped)} == {"HN"}
+    assert recent_violations(clickhouse, scoped, province="HB") == []
+    [row] = recent_violations(clickhouse, scoped, province="HN")
+    assert row.evidence == ["e1"] and row.limit == 600.0
