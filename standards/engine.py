@@ -1,54 +1,157 @@
 """The rule engine: events in, verdicts out. Pure: no Kafka, no ClickHouse, no clock.
 
 Event time drives everything. Deadlines are kept in a heap and fire when the
-watermark passes them, so a replay of a log gives the verdicts live processing did.
+watermark passes them, so a replay of a log gives the verdicts live processing
+did. Each standard version is compiled once into an index from event type to
+the handlers of the rules that read it; an event reaches only those.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
+from collections import deque
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from events.envelope import Envelope
-from standards.model import DeadlineParams, Rule, Standard
-from standards.verdicts import Check, Verdict, Violation, stable_id
+from standards.calendar import WorkingDays, parse_offset
+from standards.emit import RuleContext
+from standards.kinds.base import Env, Handler, Runtime
+from standards.kinds.registry import BUILDERS
+from standards.model import Standard
+from standards.verdicts import Verdict
+
+DEDUPE_WINDOW = timedelta(hours=1)
+RETAIN = timedelta(hours=1)
+RETAIN_EXEMPT = timedelta(days=30)
+
+_Timer = tuple[datetime, int, Runtime, Hashable, bool]
 
 
-@dataclass(slots=True)
-class _Pending:
-    """A started clock: the start event and when its limit runs out."""
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """One standard version, compiled: its validity and its event-type index."""
 
     standard: Standard
-    rule: Rule
-    start: Envelope
-    limit: timedelta
-    deadline: datetime
-    fired: bool = False
+    start: datetime
+    end: datetime | None
+    handlers: Mapping[str, tuple[Handler, ...]]
+    runtimes: tuple[Runtime, ...]
+    profile_types: frozenset[str]
+
+    def covers(self, moment: datetime) -> bool:
+        return self.start <= moment and (self.end is None or moment < self.end)
 
 
 class Engine:
     """Applies the standard version in force at each event's time."""
 
-    def __init__(self, standards: list[Standard]) -> None:
-        self._standards = sorted(standards, key=lambda s: s.effective_from)
-        self._pending: dict[tuple[str, str], _Pending] = {}
-        self._deadlines: list[tuple[datetime, str, str]] = []
+    def __init__(
+        self,
+        standards: list[Standard],
+        *,
+        dedupe_window: timedelta = DEDUPE_WINDOW,
+        retain: timedelta = RETAIN,
+        retain_exempt: timedelta = RETAIN_EXEMPT,
+    ) -> None:
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._profiles: dict[str, Mapping[str, Any]] = {}
+        self._versions = [
+            self._compile(s, retain, retain_exempt)
+            for s in sorted(standards, key=lambda s: s.effective_from)
+        ]
+        self._current: _Version | None = None
+        self._seen: set[str] = set()
+        self._seen_order: deque[tuple[datetime, str]] = deque()
+        self._dedupe_window = dedupe_window
         self._watermark: datetime | None = None
+        self._latest: datetime | None = None
 
     @property
     def watermark(self) -> datetime | None:
         return self._watermark
 
-    def _in_force(self, moment: datetime) -> list[Standard]:
-        return [s for s in self._standards if s.in_force_at(moment)]
+    @property
+    def latest(self) -> datetime | None:
+        """The latest event time seen: the watermark at end of input."""
+        return self._latest
+
+    def _compile(self, standard: Standard, retain: timedelta, retain_exempt: timedelta) -> _Version:
+        tz = parse_offset(standard.timezone)
+        env = Env(
+            tz=tz,
+            calendars={name: WorkingDays.of(c, tz) for name, c in standard.calendars.items()},
+            profiles=self._profiles,
+            scheduler=self,
+            retain=retain,
+            retain_exempt=retain_exempt,
+        )
+        runtimes: list[Runtime] = []
+        index: dict[str, list[Handler]] = {}
+        for rule in standard.rules:
+            ctx = RuleContext(
+                standard=standard.standard,
+                version=standard.version,
+                rule=rule.id,
+                clause=rule.clause,
+                severity=rule.severity,
+                description_zh=rule.description.zh,
+                description_en=rule.description.en,
+                tz=tz,
+            )
+            runtime = BUILDERS[rule.kind](ctx, env, rule.params)
+            runtimes.append(runtime)
+            for event_type, handler in runtime.handlers().items():
+                index.setdefault(event_type, []).append(handler)
+        return _Version(
+            standard=standard,
+            start=standard.effective_from,
+            end=standard.effective_to,
+            handlers={t: tuple(h) for t, h in index.items()},
+            runtimes=tuple(runtimes),
+            profile_types=frozenset(standard.profiles),
+        )
+
+    def _version_at(self, moment: datetime) -> _Version | None:
+        current = self._current
+        if current is not None and current.covers(moment):
+            return current
+        for version in reversed(self._versions):
+            if version.covers(moment):
+                self._current = version
+                return version
+        return None
+
+    def schedule(
+        self, when: datetime, runtime: Runtime, key: Hashable, *, final: bool = False
+    ) -> None:
+        heapq.heappush(self._timers, (when, next(self._seq), runtime, key, final))
 
     def process(self, event: Envelope) -> list[Verdict]:
+        """Apply the rules that read this event's type; a repeated event id counts once."""
+        event_id = event.id
+        if event_id in self._seen:
+            return []
+        moment = event.time
+        self._seen.add(event_id)
+        self._seen_order.append((moment, event_id))
+        if self._latest is None or moment > self._latest:
+            self._latest = moment
+        version = self._version_at(moment)
+        if version is None:
+            return []
+        if event.type in version.profile_types:
+            self._profiles[event.unit] = event.data
+        handlers = version.handlers.get(event.type)
+        if handlers is None:
+            return []
         verdicts: list[Verdict] = []
-        for standard in self._in_force(event.time):
-            for rule in standard.rules:
-                if rule.kind == "deadline":
-                    verdicts.extend(self._deadline(standard, rule, event))
+        for handler in handlers:
+            verdicts.extend(handler(event))
         return verdicts
 
     def advance(self, watermark: datetime) -> list[Verdict]:
@@ -57,76 +160,39 @@ class Engine:
             return []
         self._watermark = watermark
         verdicts: list[Verdict] = []
-        while self._deadlines and self._deadlines[0][0] < watermark:
-            _, rule_key, subject = heapq.heappop(self._deadlines)
-            pending = self._pending.get((rule_key, subject))
-            if pending is None or pending.fired:
-                continue
-            pending.fired = True
-            verdicts.extend(_breach(pending, pending.deadline, pending.limit, (pending.start.id,)))
+        timers = self._timers
+        while timers and timers[0][0] < watermark:
+            when, _, runtime, key, _ = heapq.heappop(timers)
+            verdicts.extend(runtime.on_timer(key, when))
+        self._forget_seen(watermark - self._dedupe_window)
         return verdicts
 
-    def _deadline(self, standard: Standard, rule: Rule, event: Envelope) -> list[Verdict]:
-        params = DeadlineParams.model_validate(rule.params)
-        key = (f"{standard.standard}@{standard.version}:{rule.id}", event.subject)
-        if event.type == params.start:
-            segment = event.data.get(params.segment_field) if params.segment_field else None
-            limit = params.limit_for(segment)
-            pending = _Pending(standard, rule, event, limit, event.time + limit)
-            self._pending[key] = pending
-            heapq.heappush(self._deadlines, (pending.deadline, key[0], key[1]))
+    def flush(self) -> list[Verdict]:
+        """End of input: the watermark becomes the latest event time, closed entities settle,
+        and windows still open (months, days) report as they stand."""
+        end = self._latest
+        if end is None:
             return []
-        if event.type in params.cancel:
-            self._pending.pop(key, None)
-            return []
-        if event.type in params.end:
-            pending = self._pending.pop(key, None)
-            if pending is None or pending.fired:
-                return []
-            elapsed = event.time - pending.start.time
-            if elapsed > pending.limit:
-                return _breach(pending, event.time, elapsed, (pending.start.id, event.id))
-            return [_check(pending, event.time, elapsed, violated=False)]
-        return []
+        verdicts = self.advance(end)
+        pending, self._timers = self._timers, []
+        pending.sort()
+        for when, seq, runtime, key, final in pending:
+            if final:
+                verdicts.extend(runtime.on_timer(key, when))
+            else:
+                self._timers.append((when, seq, runtime, key, final))
+        heapq.heapify(self._timers)
+        for version in self._versions:
+            for runtime in version.runtimes:
+                verdicts.extend(runtime.flush(end))
+        return verdicts
 
+    def _forget_seen(self, cutoff: datetime) -> None:
+        order, seen = self._seen_order, self._seen
+        while order and order[0][0] < cutoff:
+            seen.discard(order.popleft()[1])
 
-def _check(pending: _Pending, at: datetime, measured: timedelta, *, violated: bool) -> Check:
-    start = pending.start
-    return Check(
-        check_id=stable_id(pending.standard.standard, pending.rule.id, start.subject, start.id),
-        standard=pending.standard.standard,
-        version=pending.standard.version,
-        rule=pending.rule.id,
-        province=start.province,
-        unit=start.unit,
-        subject=start.subject,
-        day=start.time.date(),
-        checked_at=at,
-        violated=violated,
-        value=measured.total_seconds(),
-    )
-
-
-def _breach(
-    pending: _Pending, at: datetime, measured: timedelta, evidence: tuple[str, ...]
-) -> list[Verdict]:
-    start, rule, standard = pending.start, pending.rule, pending.standard
-    minutes, limit_minutes = measured.total_seconds() / 60, pending.limit.total_seconds() / 60
-    violation = Violation(
-        violation_id=stable_id(standard.standard, standard.version, rule.id, start.subject, start.id),
-        standard=standard.standard,
-        version=standard.version,
-        rule=rule.id,
-        clause=rule.clause,
-        severity=rule.severity,
-        province=start.province,
-        unit=start.unit,
-        subject=start.subject,
-        detected_at=at,
-        measured=measured.total_seconds(),
-        limit=pending.limit.total_seconds(),
-        evidence=evidence,
-        message_zh=f"{rule.description.zh}（实际 {minutes:.1f} 分钟，上限 {limit_minutes:.0f} 分钟）",
-        message_en=f"{rule.description.en} (took {minutes:.1f} min, limit {limit_minutes:.0f} min)",
-    )
-    return [violation, _check(pending, at, measured, violated=True)]
+    def state_size(self) -> int:
+        """Entities held by all rules, plus pending timers and remembered event ids."""
+        held = sum(r.state_size() for v in self._versions for r in v.runtimes)
+        return held + len(self._timers) + len(self._seen)

@@ -1,0 +1,128 @@
+"""Verdict construction for one rule of one standard version.
+
+Every violation and check carries the standard id, version, rule and clause,
+so any row can be traced back to the rule file that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+
+from standards.verdicts import Check, Violation, stable_id
+
+_SCALE = {
+    "seconds": (1.0, "秒", "s"),
+    "minutes": (60.0, "分钟", "min"),
+    "hours": (3600.0, "小时", "h"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Text2:
+    """A finding in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What every verdict of one rule shares."""
+
+    standard: str
+    version: int
+    rule: str
+    clause: str
+    severity: str
+    description_zh: str
+    description_en: str
+    tz: tzinfo
+
+    def violation(
+        self,
+        *,
+        subject: str,
+        province: str,
+        unit: str,
+        occurrence: str,
+        at: datetime,
+        measured: float | None,
+        limit: float | None,
+        evidence: tuple[str, ...],
+        detail: Text2,
+        measure: str,
+    ) -> Violation:
+        return Violation(
+            violation_id=stable_id(self.standard, self.version, self.rule, subject, occurrence),
+            standard=self.standard,
+            version=self.version,
+            rule=self.rule,
+            clause=self.clause,
+            severity=self.severity,
+            province=province,
+            unit=unit,
+            subject=subject,
+            detected_at=at,
+            measured=measured,
+            limit=limit,
+            evidence=evidence,
+            message_zh=f"{self.description_zh}（{detail.zh}）",
+            message_en=f"{self.description_en} ({detail.en})",
+            measure=measure,
+        )
+
+    def check(
+        self,
+        *,
+        subject: str,
+        province: str,
+        unit: str,
+        occurrence: str,
+        day_of: datetime,
+        at: datetime,
+        violated: bool,
+        value: float | None,
+    ) -> Check:
+        return Check(
+            check_id=stable_id(self.standard, self.rule, subject, occurrence),
+            standard=self.standard,
+            version=self.version,
+            rule=self.rule,
+            province=province,
+            unit=unit,
+            subject=subject,
+            day=day_of.astimezone(self.tz).date(),
+            checked_at=at,
+            violated=violated,
+            value=value,
+        )
+
+
+def retraction(violation: Violation, reason: Text2) -> Violation:
+    """The same violation id at a higher revision, marked retracted: later facts voided it."""
+    return replace(
+        violation,
+        retracted=True,
+        revision=violation.revision + 1,
+        message_zh=f"{violation.message_zh}；已撤销：{reason.zh}",
+        message_en=f"{violation.message_en}; retracted: {reason.en}",
+    )
+
+
+def duration_text(seconds: float, scale: str) -> tuple[str, str]:
+    """A duration in the rule's display unit, both languages."""
+    factor, zh_unit, en_unit = _SCALE[scale]
+    value = seconds / factor
+    shown = f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    return f"{shown} {zh_unit}", f"{shown} {en_unit}"
+
+
+def duration_detail(measured: float, limit: float, scale: str, *, minimum: bool) -> Text2:
+    m_zh, m_en = duration_text(measured, scale)
+    l_zh, l_en = duration_text(limit, scale)
+    if minimum:
+        return Text2(
+            f"实际 {m_zh}，要求不少于 {l_zh}", f"measured {m_en}, at least {l_en} required"
+        )
+    return Text2(f"实际 {m_zh}，上限 {l_zh}", f"took {m_en}, limit {l_en}")

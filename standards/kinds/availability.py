@@ -1,0 +1,170 @@
+"""Availability from heartbeats: downtime per platform and local day against an allowance.
+
+Between two heartbeats the platform counts as down when the earlier one said
+`available = false`, or when the gap is longer than `max_gap` (nobody could
+tell it was up). A day is judged once the watermark is `max_gap` past its end,
+so the first heartbeat of the next day can close its last gap; heartbeats are
+sorted by time before judging, so moderate disorder does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from events.envelope import Envelope
+from standards.calendar import day_bounds, local_day
+from standards.emit import RuleContext, Text2
+from standards.kinds.base import NOTHING, Env, Handler, Runtime
+from standards.match import EventMatch, match_test
+from standards.verdicts import Verdict
+
+Beat = tuple[datetime, bool, str]
+
+
+class AvailabilityParams(BaseModel):
+    """Heartbeats of `event` carry `field` (bool); down time per day may not exceed `max_down`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: EventMatch
+    field: str = "available"
+    max_gap: timedelta = Field(description="a longer silence between heartbeats counts as down")
+    max_down: timedelta = Field(default=timedelta(0), description="down time allowed per day")
+
+    @field_validator("max_gap")
+    @classmethod
+    def _positive(cls, gap: timedelta) -> timedelta:
+        if gap <= timedelta(0):
+            raise ValueError(f"max_gap must be positive, got {gap}")
+        return gap
+
+    @field_validator("max_down")
+    @classmethod
+    def _not_negative(cls, down: timedelta) -> timedelta:
+        if down < timedelta(0):
+            raise ValueError(f"max_down must not be negative, got {down}")
+        return down
+
+
+@dataclass(slots=True)
+class _Platform:
+    province: str
+    days: dict[date, list[Beat]] = field(default_factory=dict)
+    carry: Beat | None = None
+
+
+class AvailabilityRuntime(Runtime):
+    def __init__(self, ctx: RuleContext, env: Env, params: AvailabilityParams) -> None:
+        super().__init__(ctx, env)
+        self.p = params
+        self._applies = match_test(params.event)
+        self._platforms: dict[str, _Platform] = {}
+
+    def handlers(self) -> dict[str, Handler]:
+        return {self.p.event.type: self._on_beat}
+
+    def state_size(self) -> int:
+        return sum(len(p.days) for p in self._platforms.values())
+
+    def _on_beat(self, event: Envelope) -> Sequence[Verdict]:
+        up = event.data.get(self.p.field)
+        if not isinstance(up, bool) or (
+            self._applies is not None and not self._applies(event.data)
+        ):
+            return NOTHING
+        platform = self._platforms.get(event.unit)
+        if platform is None:
+            platform = self._platforms[event.unit] = _Platform(event.province)
+        day = local_day(event.time, self.env.tz)
+        beats = platform.days.get(day)
+        if beats is None:
+            if platform.carry is not None and event.time <= platform.carry[0]:
+                return NOTHING
+            beats = platform.days[day] = []
+            _, end = day_bounds(day, self.env.tz)
+            self.env.scheduler.schedule(end + self.p.max_gap, self, (event.unit, day))
+        beats.append((event.time, up, event.id))
+        return NOTHING
+
+    def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
+        unit, day = key
+        platform = self._platforms.get(unit)
+        if platform is None or day not in platform.days:
+            return NOTHING
+        return self._judge(unit, platform, day, when)
+
+    def flush(self, end: datetime) -> Sequence[Verdict]:
+        verdicts: list[Verdict] = []
+        for unit, platform in sorted(self._platforms.items()):
+            for day in sorted(platform.days):
+                verdicts.extend(self._judge(unit, platform, day, end))
+        return verdicts
+
+    def _judge(self, unit: str, platform: _Platform, day: date, now: datetime) -> Sequence[Verdict]:
+        beats = sorted(platform.days.pop(day))
+        start, end = day_bounds(day, self.env.tz)
+        following = platform.days.get(day + timedelta(days=1))
+        nxt = min(following) if following else None
+        points = ([platform.carry] if platform.carry else []) + beats + ([nxt] if nxt else [])
+        down, worst = self._down(points, start, end, now)
+        platform.carry = beats[-1]
+        violated = down > self.p.max_down
+        subject = f"{unit}:{day.isoformat()}"
+        check = self.ctx.check(
+            subject=subject,
+            province=platform.province,
+            unit=unit,
+            occurrence=day.isoformat(),
+            day_of=start,
+            at=min(now, end),
+            violated=violated,
+            value=down.total_seconds(),
+        )
+        if not violated:
+            return (check,)
+        minutes = down.total_seconds() / 60
+        allowed = self.p.max_down.total_seconds() / 60
+        violation = self.ctx.violation(
+            subject=subject,
+            province=platform.province,
+            unit=unit,
+            occurrence=day.isoformat(),
+            at=min(now, end),
+            measured=down.total_seconds(),
+            limit=self.p.max_down.total_seconds(),
+            evidence=worst,
+            detail=Text2(
+                f"{day} 不可用 {minutes:.1f} 分钟，允许 {allowed:.0f} 分钟",
+                f"{day}: down {minutes:.1f} min, {allowed:.0f} min allowed",
+            ),
+            measure="seconds",
+        )
+        return (violation, check)
+
+    def _down(
+        self, points: list[Beat], start: datetime, end: datetime, now: datetime
+    ) -> tuple[timedelta, tuple[str, ...]]:
+        down = timedelta(0)
+        evidence: list[str] = []
+        horizon = min(end, now)
+        for i, (at, up, event_id) in enumerate(points):
+            until = points[i + 1][0] if i + 1 < len(points) else horizon
+            if until <= at:
+                continue
+            if up and until - at <= self.p.max_gap:
+                continue
+            overlap = min(until, end) - max(at, start)
+            if overlap > timedelta(0):
+                down += overlap
+                if len(evidence) < 10:
+                    evidence.append(event_id)
+        return down, tuple(evidence)
+
+
+def build(ctx: RuleContext, env: Env, params: AvailabilityParams) -> AvailabilityRuntime:
+    return AvailabilityRuntime(ctx, env, params)

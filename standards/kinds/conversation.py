@@ -1,0 +1,299 @@
+"""Timing inside a call, judged from its whole transcript once the call has closed.
+
+Three checks of the hotline norms share one shape (utterances and holds of a
+call, ordered by when they were spoken): the reply after a customer finishes,
+an acknowledgement inside a long customer turn, and the apology after a long
+lookup hold. Utterances are ordered by their own `started_at`, so events that
+arrive out of order within the call are judged as spoken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from events.envelope import Envelope
+from standards.emit import RuleContext, Text2, duration_detail
+from standards.kinds.base import NOTHING, Env, Handler, Runtime
+from standards.kinds.phrases import PhraseMatcher, PhraseSet
+from standards.match import EventMatch, instant, match_test
+from standards.verdicts import Verdict
+
+Check = Literal["reply_latency", "long_speech_ack", "hold_apology"]
+_HOLD_START, _OTHER_HOLD, _HOLD_END = range(3)
+
+
+class ConversationParams(BaseModel):
+    """One timing check over a call's utterances (and holds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check: Check
+    utterance: str = "hotline.utterance"
+    speaker_field: str = "speaker"
+    customer: str = "customer"
+    agent: str = "agent"
+    start_field: str = "started_at"
+    end_field: str = "ended_at"
+    text_field: str = "text"
+    closes: list[EventMatch] = Field(min_length=1)
+    limit: timedelta = Field(
+        description="reply_latency: longest silence; long_speech_ack / hold_apology: the length that triggers"
+    )
+    hold_start: EventMatch | None = None
+    hold_end: str | None = None
+    phrases: PhraseSet | None = None
+
+    @field_validator("limit")
+    @classmethod
+    def _positive(cls, limit: timedelta) -> timedelta:
+        if limit <= timedelta(0):
+            raise ValueError(f"limit must be positive, got {limit}")
+        return limit
+
+    @model_validator(mode="after")
+    def _hold_parts(self) -> ConversationParams:
+        needs_hold = self.check == "hold_apology"
+        if needs_hold != (
+            self.hold_start is not None and self.hold_end is not None and self.phrases is not None
+        ):
+            raise ValueError(
+                "hold_apology takes hold_start, hold_end and phrases; the others take none"
+            )
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    start: datetime
+    end: datetime
+    agent: bool
+    event_id: str
+    polite: bool
+
+
+@dataclass(slots=True)
+class _Call:
+    first: Envelope
+    turns: list[_Turn] = field(default_factory=list)
+    holds: list[tuple[datetime, int, str]] = field(default_factory=list)
+    closed: Envelope | None = None
+
+
+class ConversationRuntime(Runtime):
+    def __init__(self, ctx: RuleContext, env: Env, params: ConversationParams) -> None:
+        super().__init__(ctx, env)
+        self.p = params
+        self._closes = {m.type: match_test(m) for m in params.closes}
+        self._hold_test = match_test(params.hold_start) if params.hold_start else None
+        self._matcher = PhraseMatcher.of(params.phrases) if params.phrases else None
+        self._calls: dict[str, _Call] = {}
+
+    def handlers(self) -> dict[str, Handler]:
+        table: dict[str, Handler] = dict.fromkeys(self._closes, self._on_close)
+        table[self.p.utterance] = self._on_utterance
+        if self.p.hold_start is not None and self.p.hold_end is not None:
+            table[self.p.hold_start.type] = self._on_hold
+            table[self.p.hold_end] = self._on_hold
+        return table
+
+    def state_size(self) -> int:
+        return len(self._calls)
+
+    def _call(self, event: Envelope) -> _Call | None:
+        call = self._calls.get(event.subject)
+        if call is None:
+            call = self._calls[event.subject] = _Call(event)
+            self.env.scheduler.schedule(
+                event.time + self.env.retain_exempt, self, (event.subject, None)
+            )
+        return None if call.closed is not None else call
+
+    def _on_utterance(self, event: Envelope) -> Sequence[Verdict]:
+        p, data = self.p, event.data
+        start, end = instant(data.get(p.start_field)), instant(data.get(p.end_field))
+        speaker = data.get(p.speaker_field)
+        if start is None or end is None or speaker not in (p.customer, p.agent):
+            return NOTHING
+        call = self._call(event)
+        if call is None:
+            return NOTHING
+        polite = False
+        if self._matcher is not None and speaker == p.agent:
+            text = data.get(p.text_field)
+            polite = isinstance(text, str) and self._matcher.found(text)
+        call.turns.append(_Turn(start, end, speaker == p.agent, event.id, polite))
+        return NOTHING
+
+    def _on_hold(self, event: Envelope) -> Sequence[Verdict]:
+        assert self.p.hold_start is not None
+        if event.type != self.p.hold_start.type:
+            step = _HOLD_END
+        elif self._hold_test is None or self._hold_test(event.data):
+            step = _HOLD_START
+        else:
+            step = _OTHER_HOLD
+        call = self._call(event)
+        if call is not None:
+            call.holds.append((event.time, step, event.id))
+        return NOTHING
+
+    def _on_close(self, event: Envelope) -> Sequence[Verdict]:
+        test = self._closes[event.type]
+        call = self._calls.get(event.subject)
+        if call is None or call.closed is not None or (test is not None and not test(event.data)):
+            return NOTHING
+        call.closed = event
+        self.env.scheduler.schedule(event.time, self, (event.subject, event.id), final=True)
+        return NOTHING
+
+    def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
+        subject, close_id = key
+        call = self._calls.get(subject)
+        if call is None:
+            return NOTHING
+        if close_id is None:
+            if call.closed is None:
+                del self._calls[subject]
+            return NOTHING
+        if call.closed is None or call.closed.id != close_id:
+            return NOTHING
+        del self._calls[subject]
+        turns = sorted(call.turns, key=lambda t: (t.start, t.end))
+        if self.p.check == "reply_latency":
+            worst = _slowest_reply(turns)
+        elif self.p.check == "long_speech_ack":
+            worst = _longest_unacknowledged(turns, self.p.limit)
+        else:
+            worst = _unapologized_hold(turns, call.holds, self.p.limit)
+        return self._judge(call, call.closed, worst)
+
+    def _judge(
+        self, call: _Call, closed: Envelope, worst: tuple[float, tuple[str, ...]] | None
+    ) -> Sequence[Verdict]:
+        if worst is None and not self._applicable(call):
+            return NOTHING
+        limit = self.p.limit.total_seconds()
+        violated = worst is not None and (
+            worst[0] > limit if self.p.check == "reply_latency" else True
+        )
+        first = call.first
+        check = self.ctx.check(
+            subject=first.subject,
+            province=first.province,
+            unit=first.unit,
+            occurrence=closed.id,
+            day_of=first.time,
+            at=closed.time,
+            violated=violated,
+            value=worst[0] if worst else None,
+        )
+        if not violated or worst is None:
+            return (check,)
+        measured, evidence = worst
+        if self.p.check == "reply_latency":
+            detail = duration_detail(measured, limit, "seconds", minimum=False)
+        elif self.p.check == "long_speech_ack":
+            detail = Text2(
+                f"客户连续讲话 {measured:.0f} 秒期间无回应（超过 {limit:.0f} 秒应有回应）",
+                f"no response during a {measured:.0f} s customer turn (over {limit:.0f} s needs one)",
+            )
+        else:
+            detail = Text2(
+                f"查询等待 {measured:.0f} 秒后未致歉（超过 {limit:.0f} 秒应致歉）",
+                f"no apology after a {measured:.0f} s lookup hold (over {limit:.0f} s needs one)",
+            )
+        violation = self.ctx.violation(
+            subject=first.subject,
+            province=first.province,
+            unit=first.unit,
+            occurrence=closed.id,
+            at=closed.time,
+            measured=measured,
+            limit=limit,
+            evidence=(*evidence, closed.id),
+            detail=detail,
+            measure="seconds",
+        )
+        return (violation, check)
+
+    def _applicable(self, call: _Call) -> bool:
+        """Whether the call had anything this check judges (a check row is written then)."""
+        limit = self.p.limit
+        if self.p.check == "reply_latency":
+            return any(not t.agent for t in call.turns) and any(t.agent for t in call.turns)
+        if self.p.check == "long_speech_ack":
+            return any(not t.agent and t.end - t.start > limit for t in call.turns)
+        return any(step == _HOLD_START for _, step, _ in call.holds)
+
+
+def _slowest_reply(turns: list[_Turn]) -> tuple[float, tuple[str, ...]] | None:
+    """The longest silence between a customer finishing and the agent's next turn.
+
+    A customer turn followed (after it ends) by another customer turn is not
+    waiting for a reply; agent turns that began while the customer spoke are
+    acknowledgements, not the reply.
+    """
+    worst: tuple[float, tuple[str, ...]] | None = None
+    for i, turn in enumerate(turns):
+        if turn.agent:
+            continue
+        following = [t for t in turns[i + 1 :] if t.start >= turn.end]
+        if not following:
+            continue
+        reply = min(following, key=lambda t: t.start)
+        if not reply.agent:
+            continue
+        gap = (reply.start - turn.end).total_seconds()
+        if worst is None or gap > worst[0]:
+            worst = (gap, (turn.event_id, reply.event_id))
+    return worst
+
+
+def _longest_unacknowledged(
+    turns: list[_Turn], limit: timedelta
+) -> tuple[float, tuple[str, ...]] | None:
+    worst: tuple[float, tuple[str, ...]] | None = None
+    for turn in turns:
+        if turn.agent or turn.end - turn.start <= limit:
+            continue
+        if any(t.agent and turn.start < t.start < turn.end for t in turns):
+            continue
+        length = (turn.end - turn.start).total_seconds()
+        if worst is None or length > worst[0]:
+            worst = (length, (turn.event_id,))
+    return worst
+
+
+def _unapologized_hold(
+    turns: list[_Turn], holds: list[tuple[datetime, int, str]], limit: timedelta
+) -> tuple[float, tuple[str, ...]] | None:
+    worst: tuple[float, tuple[str, ...]] | None = None
+    begun: tuple[datetime, str] | None = None
+    for at, step, event_id in sorted(holds):
+        if step != _HOLD_END:
+            begun = (at, event_id) if step == _HOLD_START else None
+            continue
+        if begun is None:
+            continue
+        began, start_id = begun
+        begun = None
+        if at - began <= limit:
+            continue
+        after = [t for t in turns if t.agent and t.start >= at]
+        reply = min(after, key=lambda t: t.start) if after else None
+        if reply is not None and reply.polite:
+            continue
+        length = (at - began).total_seconds()
+        evidence = (start_id, event_id) if reply is None else (start_id, event_id, reply.event_id)
+        if worst is None or length > worst[0]:
+            worst = (length, evidence)
+    return worst
+
+
+def build(ctx: RuleContext, env: Env, params: ConversationParams) -> ConversationRuntime:
+    return ConversationRuntime(ctx, env, params)

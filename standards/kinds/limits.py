@@ -1,0 +1,43 @@
+"""Limits by segment (brand, hall tier, area …): data, never code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SegmentSource = Literal["event", "unit"]
+
+
+def check_limits(limits: dict[str, timedelta]) -> dict[str, timedelta]:
+    if "default" not in limits:
+        raise ValueError("limits needs a 'default' entry")
+    for segment, limit in limits.items():
+        if limit <= timedelta(0):
+            raise ValueError(f"limit for {segment!r} must be positive, got {limit}")
+    return limits
+
+
+class Segmented(BaseModel):
+    """Where a rule reads the segment that picks its limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    segment_field: str | None = Field(
+        default=None, description="data field naming the segment, e.g. brand, tier, area"
+    )
+    segment_source: SegmentSource = Field(
+        default="event",
+        description="event: the start event's data; unit: the unit's profile (hall.day.opened)",
+    )
+
+    def segment_of(
+        self, data: Mapping[str, Any], unit: str, profiles: Mapping[str, Mapping[str, Any]]
+    ) -> str:
+        if self.segment_field is None:
+            return "default"
+        source = data if self.segment_source == "event" else profiles.get(unit, {})
+        value = source.get(self.segment_field)
+        return value if isinstance(value, str) else "default"
