@@ -1,0 +1,83 @@
+"""Where simulated events and ground truth go: a JSONL file, stdout, or Kafka."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from events.progress import Progress
+from events.publisher import Publisher
+from events.simulator.group import Event, Truth
+from events.simulator.timefmt import iso
+
+
+class FileSink:
+    """JSON lines, one event per line, in the order given."""
+
+    def __init__(self, stream: TextIO, progress: Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def write(self, events: list[Event]) -> None:
+        if events:
+            self._stream.write("\n".join([event[3] for event in events]))
+            self._stream.write("\n")
+            self._progress.advance(len(events), iso(events[-1][0]))
+
+
+class KafkaSink:
+    """Publishes each event to its channel topic keyed by subject."""
+
+    def __init__(self, publisher: Publisher, progress: Progress) -> None:
+        self._publisher = publisher
+        self._progress = progress
+
+    def write(self, events: list[Event]) -> None:
+        send = self._publisher.send
+        for _, topic, key, line in events:
+            send(topic, key, line.encode())
+        if events:
+            self._progress.advance(len(events), iso(events[-1][0]))
+
+
+class PacedSink:
+    """Holds each event back until the wall clock reaches its event time (live demo)."""
+
+    def __init__(self, inner: KafkaSink | FileSink, flush: Publisher | TextIO) -> None:
+        self._inner = inner
+        self._flush = flush
+
+    def write(self, events: list[Event]) -> None:
+        i = 0
+        while i < len(events):
+            now = time.time_ns() // 1_000_000
+            j = i
+            while j < len(events) and events[j][0] <= now:
+                j += 1
+            if j > i:
+                self._inner.write(events[i:j])
+                self._flush.flush()
+                i = j
+            else:
+                time.sleep(min(1.0, (events[i][0] - now) / 1000))
+
+
+class TruthFile:
+    """The ground truth: one JSON object per deliberately built case."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.cases = 0
+
+    def write(self, cases: list[Truth]) -> None:
+        for case in cases:
+            self._stream.write(case.line())
+            self._stream.write("\n")
+        self.cases += len(cases)
+
+
+class NoTruth:
+    """Discards the ground truth when nobody asked for it."""
+
+    def write(self, cases: list[Truth]) -> None:
+        del cases
