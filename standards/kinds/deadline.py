@@ -237,8 +237,11 @@ class DeadlineRuntime(Runtime):
         if not _matches(self._cancels, event):
             return NOTHING
         clock = self._clocks.get(event.subject)
-        if clock is not None and clock.fired is None and event.time >= clock.start.time:
-            del self._clocks[event.subject]
+        if clock is None or clock.fired is not None or event.time < clock.start.time:
+            return NOTHING
+        if self.p.bound == "max" and event.time > clock.deadline and self.p.followup is None:
+            return self.on_timer((event.subject, clock.start.id, "due"), clock.deadline)
+        del self._clocks[event.subject]
         return NOTHING
 
     def _on_excuse(self, event: Envelope) -> Sequence[Verdict]:
