@@ -99,7 +99,7 @@ class RatioRuntime(Runtime):
         if month.surveyed < self.p.min_samples:
             return NOTHING
         ratio = month.satisfied / month.surveyed
-        if ratio >= self.p.target:
+        if ratio >= self.p.target - 1e-9:
             return NOTHING
         unit, period = key
         violation = self.ctx.violation(
