@@ -15,10 +15,15 @@ from operator import attrgetter, itemgetter
 from typing import Protocol
 
 from events.pseudonym import Pseudonymiser
+from events.simulator.complaint import ComplaintSim
 from events.simulator.context import Context, SimConfig
 from events.simulator.group import Event, Group, Truth
 from events.simulator.hall import HallSim
+from events.simulator.hotline import HotlineSim
+from events.simulator.ivr import IvrSim
+from events.simulator.notice import NoticeSim
 from events.simulator.ratio import RatioBook
+from events.simulator.repair import RepairSim
 from events.simulator.timefmt import DAY_MS, local_midnight
 from events.simulator.world import build_province
 
@@ -40,7 +45,14 @@ class ChannelSim(Protocol):
 
 def build_channels(ctx: Context, ratios: RatioBook) -> list[ChannelSim]:
     provinces = [build_province(code, ctx.config.halls) for code in ctx.config.provinces]
-    return [HallSim(ctx, provinces, ratios)]
+    return [
+        HallSim(ctx, provinces, ratios),
+        HotlineSim(ctx, provinces, ratios),
+        IvrSim(ctx, provinces),
+        RepairSim(ctx, provinces),
+        ComplaintSim(ctx, provinces),
+        NoticeSim(ctx, provinces),
+    ]
 
 
 def simulate(
