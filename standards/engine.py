@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import deque
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ DEDUPE_WINDOW = timedelta(hours=1)
 RETAIN = timedelta(hours=1)
 RETAIN_EXEMPT = timedelta(days=30)
 
-_Timer = tuple[datetime, int, Runtime, Hashable, bool]
+_Timer = tuple[float, int, datetime, Runtime, Hashable, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,8 @@ class Engine:
         ]
         self._current: _Version | None = None
         self._seen: set[str] = set()
-        self._seen_order: deque[tuple[datetime, str]] = deque()
+        self._seen_before: set[str] = set()
+        self._rotate_at: datetime | None = None
         self._dedupe_window = dedupe_window
         self._watermark: datetime | None = None
         self._latest: datetime | None = None
@@ -129,21 +129,24 @@ class Engine:
     def schedule(
         self, when: datetime, runtime: Runtime, key: Hashable, *, final: bool = False
     ) -> None:
-        heapq.heappush(self._timers, (when, next(self._seq), runtime, key, final))
+        heapq.heappush(self._timers, (when.timestamp(), next(self._seq), when, runtime, key, final))
 
     def process(self, event: Envelope) -> list[Verdict]:
         """Apply the rules that read this event's type; a repeated event id counts once."""
         event_id = event.id
-        if event_id in self._seen:
+        seen = self._seen
+        if event_id in seen or event_id in self._seen_before:
             return []
         moment = event.time
-        self._seen.add(event_id)
-        self._seen_order.append((moment, event_id))
-        if self._latest is None or moment > self._latest:
+        seen.add(event_id)
+        latest = self._latest
+        if latest is None or moment > latest:
             self._latest = moment
-        version = self._version_at(moment)
-        if version is None:
-            return []
+        version = self._current
+        if version is None or not version.covers(moment):
+            version = self._version_at(moment)
+            if version is None:
+                return []
         if event.type in version.profile_types:
             self._profiles[event.unit] = event.data
         handlers = version.handlers.get(event.type)
@@ -161,10 +164,11 @@ class Engine:
         self._watermark = watermark
         verdicts: list[Verdict] = []
         timers = self._timers
-        while timers and timers[0][0] < watermark:
-            when, _, runtime, key, _ = heapq.heappop(timers)
+        mark = watermark.timestamp()
+        while timers and timers[0][0] < mark:
+            _, _, when, runtime, key, _ = heapq.heappop(timers)
             verdicts.extend(runtime.on_timer(key, when))
-        self._forget_seen(watermark - self._dedupe_window)
+        self._forget_seen(watermark)
         return verdicts
 
     def flush(self) -> list[Verdict]:
@@ -176,23 +180,27 @@ class Engine:
         verdicts = self.advance(end)
         pending, self._timers = self._timers, []
         pending.sort()
-        for when, seq, runtime, key, final in pending:
+        for entry in pending:
+            _, _, when, runtime, key, final = entry
             if final:
                 verdicts.extend(runtime.on_timer(key, when))
             else:
-                self._timers.append((when, seq, runtime, key, final))
+                self._timers.append(entry)
         heapq.heapify(self._timers)
         for version in self._versions:
             for runtime in version.runtimes:
                 verdicts.extend(runtime.flush(end))
         return verdicts
 
-    def _forget_seen(self, cutoff: datetime) -> None:
-        order, seen = self._seen_order, self._seen
-        while order and order[0][0] < cutoff:
-            seen.discard(order.popleft()[1])
+    def _forget_seen(self, watermark: datetime) -> None:
+        """Ids are remembered for one to two dedupe windows of event time: two generations."""
+        if self._rotate_at is None:
+            self._rotate_at = watermark + self._dedupe_window
+        elif watermark >= self._rotate_at:
+            self._seen_before, self._seen = self._seen, set()
+            self._rotate_at = watermark + self._dedupe_window
 
     def state_size(self) -> int:
         """Entities held by all rules, plus pending timers and remembered event ids."""
         held = sum(r.state_size() for v in self._versions for r in v.runtimes)
-        return held + len(self._timers) + len(self._seen)
+        return held + len(self._timers) + len(self._seen) + len(self._seen_before)

@@ -14,7 +14,7 @@ from typing import Any
 
 def stable_id(*parts: object) -> str:
     """A deterministic id: redelivery and replay produce the same id, never a new row."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
     return digest[:32]
 
 
