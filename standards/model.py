@@ -22,6 +22,7 @@ from standards.kinds.conversation import ConversationParams
 from standards.kinds.deadline import DeadlineParams
 from standards.kinds.interval import IntervalParams
 from standards.kinds.phrases import PhrasesParams
+from standards.kinds.priority import PriorityParams
 from standards.kinds.ratio import RatioParams
 from standards.kinds.window import WindowParams
 
@@ -96,6 +97,11 @@ class AvailabilityRule(_RuleBase):
     params: AvailabilityParams
 
 
+class PriorityRule(_RuleBase):
+    kind: Literal["priority"]
+    params: PriorityParams
+
+
 Rule = Annotated[
     DeadlineRule
     | IntervalRule
@@ -104,7 +110,8 @@ Rule = Annotated[
     | PhrasesRule
     | ConversationRule
     | RatioRule
-    | AvailabilityRule,
+    | AvailabilityRule
+    | PriorityRule,
     Field(discriminator="kind"),
 ]
 

@@ -10,8 +10,9 @@ a provisional violation (a terminal fault), a breach excused by a timely notice
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -37,6 +38,40 @@ class Anchor(BaseModel):
     )
 
 
+class Prorate(BaseModel):
+    """The follow-up must carry at least `fee_field` (of the start event) × outage ÷ `per`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount_field: str
+    fee_field: str
+    per: timedelta
+
+    @field_validator("per")
+    @classmethod
+    def _positive(cls, per: timedelta) -> timedelta:
+        if per <= timedelta(0):
+            raise ValueError(f"per must be positive, got {per}")
+        return per
+
+    def owed_cents(self, start: Envelope, end: Envelope) -> int | None:
+        """Rounded up to the cent; the outage runs from the start event to the end event."""
+        fee = cents(start.data.get(self.fee_field))
+        if fee is None:
+            return None
+        outage = (end.time - start.time) // timedelta(milliseconds=1)
+        return -(-fee * outage // (self.per // timedelta(milliseconds=1)))
+
+
+def cents(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        return int((Decimal(str(value)) * 100).to_integral_value())
+    except InvalidOperation:
+        return None
+
+
 class Followup(BaseModel):
     """After a late, non-exempt end, `require` must follow within `within`."""
 
@@ -44,6 +79,7 @@ class Followup(BaseModel):
 
     require: EventMatch
     within: timedelta
+    prorate: Prorate | None = None
 
     @field_validator("within")
     @classmethod
@@ -113,6 +149,7 @@ class _Clock:
     excused: bool = False
     followup_seen: bool = False
     ended: Envelope | None = None
+    early: list[Envelope] = field(default_factory=list)
 
 
 class DeadlineRuntime(Runtime):
@@ -208,6 +245,8 @@ class DeadlineRuntime(Runtime):
             return self._finish(clock, event, violated=short)
         late = event.time > clock.deadline
         if self.p.followup is not None:
+            for early in clock.early:
+                self._on_followup(early)
             if not late or clock.followup_seen:
                 del self._clocks[event.subject]
                 return [self._check(clock, event.time, violated=False)] if late else NOTHING
@@ -260,9 +299,18 @@ class DeadlineRuntime(Runtime):
             self._followup_test is not None and not self._followup_test(event.data)
         ):
             return NOTHING
-        due = None if clock.ended is None else clock.ended.time + self.p.followup.within
-        if due is None or event.time <= due:
-            clock.followup_seen = True
+        if clock.ended is None:
+            clock.early.append(event)
+            return NOTHING
+        followup = self.p.followup
+        if event.time > clock.ended.time + followup.within:
+            return NOTHING
+        if followup.prorate is not None:
+            owed = followup.prorate.owed_cents(clock.start, clock.ended)
+            paid = cents(event.data.get(followup.prorate.amount_field))
+            if owed is not None and (paid is None or paid < owed):
+                return NOTHING
+        clock.followup_seen = True
         return NOTHING
 
     # -- timers -------------------------------------------------------------

@@ -13,6 +13,7 @@ from standards.kinds import (
     deadline,
     interval,
     phrases,
+    priority,
     ratio,
     window,
 )
@@ -29,4 +30,5 @@ BUILDERS: dict[str, Builder] = {
     "conversation": conversation.build,
     "ratio": ratio.build,
     "availability": availability.build,
+    "priority": priority.build,
 }
