@@ -45,7 +45,7 @@ class PriorityRuntime(Runtime):
         super().__init__(ctx, env)
         self.p = params
         self._priority = frozenset(params.priority)
-        self._visits: dict[str, tuple[str, bool]] = {}
+        self._visits: dict[str, tuple[str, bool, str]] = {}
         self._halls: dict[str, _Hall] = {}
 
     def handlers(self) -> dict[str, Handler]:
@@ -59,45 +59,41 @@ class PriorityRuntime(Runtime):
 
     def _on_arrive(self, event: Envelope) -> Sequence[Verdict]:
         priority = event.data.get(self.p.segment_field) in self._priority
-        self._visits[event.subject] = (event.unit, priority)
+        self._visits[event.subject] = (event.unit, priority, event.id)
         if priority:
             hall = self._halls.get(event.unit)
             if hall is None:
                 hall = self._halls[event.unit] = _Hall()
             hall.waiting[event.subject] = event
-        self.env.scheduler.schedule(event.time + self.env.retain_exempt, self, event.subject)
+        self.env.scheduler.schedule(
+            event.time + self.env.retain_exempt, self, (event.subject, event.id)
+        )
         return NOTHING
 
-    def _leave(self, event: Envelope) -> tuple[str, bool] | None:
-        visit = self._visits.pop(event.subject, None)
+    def _leave(self, subject: str) -> tuple[str, bool, str] | None:
+        visit = self._visits.pop(subject, None)
         if visit is not None and visit[1]:
             hall = self._halls.get(visit[0])
             if hall is not None:
-                hall.waiting.pop(event.subject, None)
+                hall.waiting.pop(subject, None)
                 if not hall.waiting:
                     del self._halls[visit[0]]
         return visit
 
     def _on_leave(self, event: Envelope) -> Sequence[Verdict]:
-        self._leave(event)
+        self._leave(event.subject)
         return NOTHING
 
     def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
-        visit = self._visits.get(key)
-        if visit is not None:
-            hall = self._halls.get(visit[0])
-            if (
-                hall is None
-                or key not in hall.waiting
-                or hall.waiting[key].time + self.env.retain_exempt <= when
-            ):
-                self._visits.pop(key, None)
-                if hall is not None:
-                    hall.waiting.pop(key, None)
+        """A visit that never ended is forgotten after the retention period."""
+        subject, arrival_id = key
+        visit = self._visits.get(subject)
+        if visit is not None and visit[2] == arrival_id:
+            self._leave(subject)
         return NOTHING
 
     def _on_served(self, event: Envelope) -> Sequence[Verdict]:
-        visit = self._leave(event)
+        visit = self._leave(event.subject)
         if visit is None or visit[1]:
             return NOTHING
         hall = self._halls.get(event.unit)
