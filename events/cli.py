@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from events.errors import UserError
 from events.progress import Progress
 from events.simulator import command as simulate_command
-from events.validate import check_lines
+from events.validate import bad_lines
 
 
 def register(subparsers: Any) -> None:
@@ -30,20 +32,39 @@ def register(subparsers: Any) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
     try:
-        stream = open(args.file, "rb")  # noqa: SIM115 - closed below, after streaming
+        stream = path.open("rb")
+        size = path.stat().st_size
     except OSError as exc:
         raise UserError(f"cannot read {args.file}: {exc.strerror}") from None
     progress = Progress("lines")
-    checked = bad = 0
+    counted = _Counted(stream, progress, size)
+    bad = 0
     with stream:
-        for number, problems in check_lines(stream):
-            checked += 1
-            if problems:
-                bad += 1
-                for problem in problems:
-                    print(problem)
-            progress.advance(1, f"line {number}")
+        for line in bad_lines(counted):
+            bad += 1
+            print(line)
     progress.done()
+    checked = counted.nonblank
     print(f"{checked} events checked, {checked - bad} valid, {bad} invalid", file=sys.stderr)
     return 1 if bad else 0
+
+
+class _Counted:
+    """Iterates a file's lines, counting events and drawing progress as a share of bytes."""
+
+    def __init__(self, stream: BinaryIO, progress: Progress, size: int) -> None:
+        self._stream = stream
+        self._progress = progress
+        self._size = max(size, 1)
+        self.nonblank = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        done = 0
+        for raw in self._stream:
+            done += len(raw)
+            if raw.strip():
+                self.nonblank += 1
+            self._progress.advance(1, f"{100 * done // self._size}%")
+            yield raw

@@ -4,45 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
-from events.envelope import parse_event
+from events.envelope import EVENT_MODELS, parse_event
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad line: where, which field, and why."""
+    """What is wrong with one field of an event."""
 
-    line: int
     field: str
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
+        return f"{self.field}: {self.reason}"
 
 
-def check_line(number: int, raw: bytes) -> list[Problem]:
-    """Every problem of one line (empty when it is a valid event)."""
+@dataclass(frozen=True)
+class BadLine:
+    """One invalid input line: its number and every problem found in it."""
+
+    number: int
+    problems: tuple[Problem, ...]
+
+    def __str__(self) -> str:
+        return f"line {self.number}: " + "; ".join(map(str, self.problems))
+
+
+def problems_of(raw: bytes | str) -> tuple[Problem, ...]:
+    """Every problem of one message (empty when it is a valid event)."""
     try:
         parse_event(raw)
     except ValidationError as exc:
-        return [_problem(number, error) for error in exc.errors(include_url=False)]
-    except ValueError as exc:
-        return [Problem(number, "-", str(exc))]
-    return []
+        return tuple(_problem(error) for error in exc.errors(include_url=False))
+    return ()
 
 
-def _problem(number: int, error: object) -> Problem:
-    assert isinstance(error, dict)
-    loc = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__") or "-"
-    if error.get("type") == "json_invalid":
-        return Problem(number, "-", f"unparseable JSON: {error.get('msg')}")
-    return Problem(number, loc, str(error.get("msg")))
+def _problem(error: Any) -> Problem:
+    kind, msg = error["type"], str(error["msg"])
+    if kind == "json_invalid":
+        return Problem("-", f"unparseable JSON ({msg.removeprefix('Invalid JSON: ')})")
+    loc = list(error["loc"])
+    if loc and loc[0] in EVENT_MODELS:  # the union's tag: the type, not a field
+        loc = loc[1:]
+    field = ".".join(str(part) for part in loc) or "-"
+    return Problem(field, msg.removeprefix("Value error, "))
 
 
-def check_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, list[Problem]]]:
-    """(line number, problems) per non-blank line, streaming."""
+def bad_lines(lines: Iterable[bytes]) -> Iterator[BadLine]:
+    """Each invalid non-blank line, streaming, numbered from 1."""
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
-            yield number, check_line(number, raw)
+            problems = problems_of(raw)
+            if problems:
+                yield BadLine(number, problems)

@@ -8,12 +8,11 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from events.errors import UserError
 from events.progress import Progress
 from events.pseudonym import KEY_VARIABLE, Pseudonymiser
-from events.publisher import Publisher
 from events.simulator.context import SIMULATOR_KEY, SimConfig
 from events.simulator.runner import EventSink, TruthSink, simulate
 from events.simulator.sinks import FileSink, KafkaSink, NoTruth, PacedSink, TruthFile
@@ -141,12 +140,18 @@ def run(args: argparse.Namespace) -> int:
         if truth_name:
             truth = TruthFile(stack.enter_context(_open(truth_name)))
         if target == "kafka":
+            from events.publisher import Publisher
+
             publisher = stack.enter_context(Publisher(args.bootstrap))
             sink = KafkaSink(publisher, progress)
             if args.realtime:
                 sink = PacedSink(sink, publisher)
         else:
-            stream = sys.stdout if args.out == "-" else stack.enter_context(_open(args.out))
+            stream = (
+                sys.stdout.buffer
+                if args.out == "-"
+                else stack.enter_context(_open_binary(args.out))
+            )
             sink = FileSink(stream, progress)
             if args.realtime:
                 sink = PacedSink(sink, stream)
@@ -155,6 +160,13 @@ def run(args: argparse.Namespace) -> int:
     cases = truth.cases if isinstance(truth, TruthFile) else 0
     print(f"simulate: {written} events, {cases} ground-truth cases", file=sys.stderr)
     return 0
+
+
+def _open_binary(name: str) -> BinaryIO:
+    try:
+        return open(name, "wb", buffering=1 << 20)
+    except OSError as exc:
+        raise UserError(f"cannot write {name}: {exc.strerror}") from None
 
 
 def _open(name: str) -> TextIO:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.curve import HALL_CURVE, arrivals, volume
 from events.simulator.group import Group
 from events.simulator.timefmt import DAY_MS, HOUR_MS, SECOND_MS, iso, local_date
@@ -34,14 +34,14 @@ class ComplaintSim:
                 group = Group(center, subject, t)
                 case = self._ctx.pick(rng, RULES)
                 promised = case[0] == "complaint.reply_promise" if case else rng.random() < 0.6
-                promise = t + rng.randint(24, 48) * HOUR_MS
+                promise = t + between(rng, 24, 48) * HOUR_MS
                 replied = t + (
-                    rng.randint(2, 12) * HOUR_MS if promised else rng.randint(1, 3) * DAY_MS
+                    between(rng, 2, 12) * HOUR_MS if promised else between(rng, 1, 3) * DAY_MS
                 )
                 if case is not None:
                     rule, violation = case
                     limit = promise if promised else t + REPLY_LIMIT_MS
-                    replied = limit + (rng.randint(1, 5 * 86400) * SECOND_MS if violation else 0)
+                    replied = limit + (between(rng, 1, 5 * 86400) * SECOND_MS if violation else 0)
                     group.case(rule, subject, violation)
                 extra = f',"promised_reply_at":"{iso(promise)}"' if promised else ""
                 channel = CHANNELS[rng.randrange(len(CHANNELS))]
@@ -53,7 +53,7 @@ class ComplaintSim:
                     f'{{"channel":"{channel}","customer":"{customer}"{extra}}}',
                 )
                 group.add(replied, "complaint.replied", subject)
-                closed = replied + rng.randint(1, 24) * HOUR_MS
+                closed = replied + between(rng, 1, 24) * HOUR_MS
                 resolution = RESOLUTIONS[rng.randrange(len(RESOLUTIONS))]
                 group.add(closed, "complaint.closed", subject, f'{{"resolution":"{resolution}"}}')
                 if self._ctx.accept(t):

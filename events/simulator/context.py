@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from events.pseudonym import Pseudonymiser
@@ -36,6 +36,7 @@ class Context:
         self._pseudonymise = pseudonymiser
         self._start = config.start_ms
         self._end = config.end_ms
+        self._rates: dict[tuple[str, ...], tuple[list[float], float]] = {}
 
     def accept(self, ms: int) -> bool:
         """Whether a group starting at `ms` lies in the run's window."""
@@ -58,10 +59,14 @@ class Context:
             return False
         return None
 
-    def pick(self, rng: random.Random, rules: Sequence[str]) -> tuple[str, bool] | None:
+    def pick(self, rng: random.Random, rules: tuple[str, ...]) -> tuple[str, bool] | None:
         """At most one case among rules that share an entity, each at its own rate."""
-        rates = [self.rate(rule) for rule in rules]
-        u = rng.random() * max(1.0, 2 * sum(rates))
+        known = self._rates.get(tuple(rules))
+        if known is None:
+            rates = [self.rate(rule) for rule in rules]
+            known = self._rates[tuple(rules)] = (rates, max(1.0, 2 * sum(rates)))
+        rates, scale = known
+        u = rng.random() * scale
         for rule, rate in zip(rules, rates, strict=True):
             if u < rate:
                 return rule, True
@@ -73,3 +78,8 @@ class Context:
     def customer(self, rng: random.Random) -> str:
         """A pseudonymised random mobile number, as a channel system would publish it."""
         return self._pseudonymise(f"1{rng.randrange(3_000_000_000, 9_999_999_999)}")
+
+
+def between(rng: random.Random, lo: int, hi: int) -> int:
+    """A uniform integer in [lo, hi]; `randint` costs three calls on the hot path."""
+    return lo + int(rng.random() * (hi - lo + 1))

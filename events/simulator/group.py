@@ -74,12 +74,15 @@ class Group:
         self.truth: list[Truth] = []
         self.tallies: list[tuple[str, ...]] = []
 
-    def add(self, ms: int, type_: str, subject: str, data: str = "{}") -> None:
-        """Append one event; ids are `<group id>.<n>`, unique and stable per seed."""
+    def add(self, ms: int, type_: str, subject: str, data: str = "{}", stamp: str = "") -> None:
+        """Append one event; ids are `<group id>.<n>`, unique and stable per seed.
+
+        `stamp` is `iso(ms)` when the caller already rendered it.
+        """
         u = self.unit
         line = (
             f'{{"specversion":"1.0","id":"{self.gid}.{len(self.events)}{u.head}{type_}",'
-            f'"time":"{iso(ms)}","subject":"{subject}{u.tail}{data}}}'
+            f'"time":"{stamp or iso(ms)}","subject":"{subject}{u.tail}{data}}}'
         )
         self.events.append((ms, u.topic, subject, line))
 

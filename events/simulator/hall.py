@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from events.simulator.calendar import add_working_days, plain_span
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.curve import HALL_CURVE, arrivals, volume
 from events.simulator.group import Group, Unit
 from events.simulator.ratio import RatioBook
@@ -19,7 +19,7 @@ from events.simulator.timefmt import weekday as weekday_of
 from events.simulator.world import Province
 
 BRANDS: tuple[str, ...] = ("gotone_vip", "gotone", "mzone", "easyown", "new_customer")
-BRAND_WEIGHTS: tuple[float, ...] = (0.06, 0.16, 0.3, 0.38, 0.1)
+BRAND_CUMULATIVE: tuple[float, ...] = (0.06, 0.22, 0.52, 0.9, 1.0)
 GOTONE = frozenset({"gotone_vip", "gotone"})
 WAIT_LIMIT_MS = {"gotone_vip": 10 * MINUTE_MS, "gotone": 15 * MINUTE_MS}
 DEFAULT_WAIT_LIMIT_MS = 30 * MINUTE_MS
@@ -89,7 +89,7 @@ class _HallDay:
         day_accepted = ctx.accept(open_ms)
         opened = Group(self.hall, self.subject, open_ms)
         hours_case = ctx.draw(rng, "hall.opening_hours")
-        shortfall = rng.randint(1, 120 * 60) * SECOND_MS
+        shortfall = between(rng, 1, 120 * 60) * SECOND_MS
         if hours_case is not None:
             close_ms = open_ms + min_ms - (shortfall if hours_case else 0)
             opened.case("hall.opening_hours", self.subject, hours_case)
@@ -106,14 +106,14 @@ class _HallDay:
 
     def _attributes(self, opened: Group) -> str:
         rng, township = self.rng, self.tier == "township"
-        counters = rng.randint(2, 3) if township else rng.randint(5, 12)
+        counters = between(rng, 2, 3) if township else between(rng, 5, 12)
         rest, queue = not township, not township
         services: list[str] = list((*TOWNSHIP_REQUIRED, "payment") if township else SELF_SERVICES)
         queue_case = self.ctx.draw(rng, "hall.queue_system")
         if queue_case is not None:
             queue = False
             if queue_case:
-                counters, rest = rng.randint(4, 8), True
+                counters, rest = between(rng, 4, 8), True
             elif rng.random() < 0.5:
                 counters, rest = 3, True
             else:
@@ -165,7 +165,7 @@ class _HallDay:
         mean = VISITS_PER_DAY * ctx.scale * (1.2 if weekend else 1.0)
         times = arrivals(rng, self.day, first, last, volume(rng, mean), HALL_CURVE)
         for n, checkin in enumerate(times):
-            brand = rng.choices(BRANDS, BRAND_WEIGHTS)[0]
+            brand = rng.choices(BRANDS, cum_weights=BRAND_CUMULATIVE)[0]
             self.gotone_waiting = [t for t in self.gotone_waiting if t > checkin]
             if brand in GOTONE and len(self.gotone_waiting) >= 2:
                 brand = "mzone"  # keeps background from ever having three gotone waiting
@@ -178,13 +178,13 @@ class _HallDay:
             if case is None:
                 end = checkin + int(limit * rng.uniform(0.02, 0.6))
             else:
-                end = checkin + limit + (rng.randint(1, 20 * 60) * SECOND_MS if case else 0)
+                end = checkin + limit + (between(rng, 1, 20 * 60) * SECOND_MS if case else 0)
                 group.case("hall.wait_time", subject, case)
             if case is None and abandon < 0.03:
                 end = checkin + int(limit * rng.uniform(0.1, 0.5))
                 self._abandoned_visit(group, subject, brand, checkin, end)
             elif case and abandon < 0.3:
-                end = checkin + limit + rng.randint(5 * 60, 30 * 60) * SECOND_MS
+                end = checkin + limit + between(rng, 5 * 60, 30 * 60) * SECOND_MS
                 self._abandoned_visit(group, subject, brand, checkin, end)
             else:
                 self._served_visit(group, subject, brand, checkin, end, survey=live)
@@ -208,20 +208,20 @@ class _HallDay:
     ) -> None:
         rng = self.rng
         self._checked_in(group, subject, brand, at)
-        counter = f'"counter":"{rng.randint(1, 8):02d}"'
+        counter = f'"counter":"{between(rng, 1, 8):02d}"'
         group.add(
             start - min(20 * SECOND_MS, (start - at) // 2),
             "hall.visit.called",
             subject,
             f"{{{counter}}}",
         )
-        staff = f"{self.hall.unit}-S{rng.randint(1, 20):02d}"
+        staff = f"{self.hall.unit}-S{between(rng, 1, 20):02d}"
         group.add(start, "hall.visit.service_started", subject, f'{{{counter},"staff":"{staff}"}}')
-        done = start + rng.randint(3 * 60, 15 * 60) * SECOND_MS
+        done = start + between(rng, 3 * 60, 15 * 60) * SECOND_MS
         business = rng.choice(BUSINESS)
         group.add(done, "hall.visit.service_completed", subject, f'{{"business":"{business}"}}')
         if rng.random() < 0.3:
-            at_survey = done + rng.randint(10, 180) * SECOND_MS
+            at_survey = done + between(rng, 10, 180) * SECOND_MS
             if not survey:  # a group outside the window: its answers must not be dealt
                 return
             month = month_of(at_survey)
@@ -236,17 +236,17 @@ class _HallDay:
         fault = rng.random() < min(0.9, 0.25 * self.ctx.scale)
         if fault:
             self._fault(open_ms, close_ms, day_accepted)
-        for k in range(rng.randint(0, 2)):
-            self._stain(k, rng.randint(open_ms + 30 * MINUTE_MS, close_ms - 60 * MINUTE_MS))
+        for k in range(between(rng, 0, 2)):
+            self._stain(k, between(rng, open_ms + 30 * MINUTE_MS, close_ms - 60 * MINUTE_MS))
         if rng.random() < 0.1:
-            self._briefing(rng.randint(open_ms, open_ms + 30 * MINUTE_MS))
+            self._briefing(between(rng, open_ms, open_ms + 30 * MINUTE_MS))
 
     def _fault(self, open_ms: int, close_ms: int, day_accepted: bool) -> None:
         """hall.device_repair, counted in working days; cases only on plain working days."""
         rng = self.rng
-        at = self.day + rng.randint(9 * 3600, 16 * 3600) * SECOND_MS
+        at = self.day + between(rng, 9 * 3600, 16 * 3600) * SECOND_MS
         at = max(open_ms + 10 * MINUTE_MS, min(at, close_ms - 2 * HOUR_MS))
-        k = rng.randint(1, len(DEVICE_TYPES))
+        k = between(rng, 1, len(DEVICE_TYPES))
         device = f"{self.hall.unit}-D{k}"
         subject = f"{device}:{self.date.replace('-', '')}"
         group = Group(self.hall, subject, at)
@@ -258,9 +258,9 @@ class _HallDay:
             and plain_span(date.fromisoformat(self.date), date.fromisoformat(local_date(deadline)))
         )
         case = self.ctx.draw(rng, "hall.device_repair")
-        resolved = at + rng.randint(30, 180) * MINUTE_MS
+        resolved = at + between(rng, 30, 180) * MINUTE_MS
         if case is not None and eligible:
-            resolved = deadline + (rng.randint(60, 6 * 3600) * SECOND_MS if case else 0)
+            resolved = deadline + (between(rng, 60, 6 * 3600) * SECOND_MS if case else 0)
             group.case("hall.device_repair", subject, case)
         data = f'{{"device":"{device}","device_type":"{DEVICE_TYPES[k - 1]}"}}'
         group.add(at, "hall.device.fault_reported", subject, data)
@@ -272,9 +272,9 @@ class _HallDay:
         subject = f"{self.key}:s{k}"
         group = Group(self.hall, subject, at)
         case = self.ctx.draw(rng, "hall.stain_cleanup")
-        cleaned = at + rng.randint(60, 180) * SECOND_MS
+        cleaned = at + between(rng, 60, 180) * SECOND_MS
         if case is not None:
-            cleaned = at + STAIN_LIMIT_MS + (rng.randint(1, 20 * 60) * SECOND_MS if case else 0)
+            cleaned = at + STAIN_LIMIT_MS + (between(rng, 1, 20 * 60) * SECOND_MS if case else 0)
             group.case("hall.stain_cleanup", subject, case)
         area = f'{{"area":"{rng.choice(AREAS)}"}}'
         group.add(at, "hall.stain.reported", subject, area)
@@ -286,9 +286,9 @@ class _HallDay:
         subject = f"{self.key}:b"
         group = Group(self.hall, subject, at)
         case = self.ctx.draw(rng, "hall.product_briefing")
-        launch = at + rng.randint(5, 10) * DAY_MS
+        launch = at + between(rng, 5, 10) * DAY_MS
         if case is not None:
-            launch = at + BRIEFING_LEAD_MS - (rng.randint(1, 47 * 3600) * SECOND_MS if case else 0)
+            launch = at + BRIEFING_LEAD_MS - (between(rng, 1, 47 * 3600) * SECOND_MS if case else 0)
             group.case("hall.product_briefing", subject, case)
         data = f'{{"product":"{rng.choice(PRODUCTS)}","launch_at":"{iso(launch)}"}}'
         group.add(at, "hall.product.briefed", subject, data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.curve import CALL_CURVE, arrivals, volume
 from events.simulator.group import Group, Unit, jstr
 from events.simulator.ratio import RatioBook
@@ -146,26 +146,24 @@ class _Call:
         """An utterance starting `gap_ms` after the clock; the clock moves to its end."""
         start = self.t + gap_ms
         end = start + duration_ms
-        data = (
-            f'{{"speaker":"{speaker}","started_at":"{iso(start)}",'
-            f'"ended_at":"{iso(end)}","text":{text}}}'
-        )
-        self.event(end, "hotline.utterance", data)
+        stamp = iso(end)
+        data = f'{{"speaker":"{speaker}","started_at":"{iso(start)}","ended_at":"{stamp}","text":{text}}}'
+        self.group.add(end, "hotline.utterance", self.subject, data, stamp)
         self.t = end
         return end
 
     def agent(self, text: str, latency_ms: int | None = None) -> int:
-        rng = self.rng
-        gap = rng.randint(300, 1500) if latency_ms is None else latency_ms
-        return self.say("agent", text, gap, rng.randint(3000, 12000))
+        r = self.rng.random
+        gap = 300 + int(r() * 1201) if latency_ms is None else latency_ms
+        return self.say("agent", text, gap, 3000 + int(r() * 9001))
 
     def customer(self, text: str, duration_ms: int | None = None) -> int:
-        rng = self.rng
-        length = rng.randint(2000, 12000) if duration_ms is None else duration_ms
-        return self.say("customer", text, rng.randint(500, 2000), length)
+        r = self.rng.random
+        length = 2000 + int(r() * 10001) if duration_ms is None else duration_ms
+        return self.say("customer", text, 500 + int(r() * 1501), length)
 
     def hold(self, reason: str, announced: bool, duration_ms: int) -> None:
-        start = self.t + self.rng.randint(300, 800)
+        start = self.t + between(self.rng, 300, 800)
         self.event(
             start, "hotline.hold.started", f'{{"reason":"{reason}","announced":{_b(announced)}}}'
         )
@@ -196,14 +194,14 @@ class _Call:
             f'{{"queue":"{queue}","language":"{language}","customer":"{customer}"}}',
         )
         if case is None and rng.random() < 0.04:  # hung up while queuing: never answered
-            self.t += rng.randint(10, 60) * SECOND_MS
+            self.t += between(rng, 10, 60) * SECOND_MS
             self.event(self.t, "hotline.call.ended", '{"ended_by":"customer"}')
             return
-        self.t += rng.randint(5, 40) * SECOND_MS
+        self.t += between(rng, 5, 40) * SECOND_MS
         self.event(
             self.t,
             "hotline.call.answered",
-            f'{{"agent":"{self.center.unit}-A{rng.randint(1, 200):03d}"}}',
+            f'{{"agent":"{self.center.unit}-A{between(rng, 1, 200):03d}"}}',
         )
         if case is not None:
             self.group.case(rule, self.subject, violation)
@@ -219,19 +217,19 @@ class _Call:
         if rule == "hotline.greeting":
             greeting = BAD_GREETING if violation else MIN_GREETING
         self.agent(greeting)
-        exchanges = rng.randint(2, 4)
+        exchanges = between(rng, 2, 4)
         special = rng.randrange(exchanges)
         for i in range(exchanges):
             here = i == special
             if here and rule == "hotline.long_speech_ack":
-                extra = rng.randint(1, 60_000) if violation else 0
+                extra = between(rng, 1, 60_000) if violation else 0
                 self.customer(LONG_STORY, LONG_SPEECH_MS + extra)
             else:
                 self.customer(QUESTIONS[rng.randrange(len(QUESTIONS))])
             reply = REPLIES[rng.randrange(len(REPLIES))]
             latency: int | None = None
             if here and rule == "hotline.response_latency":
-                latency = LATENCY_LIMIT_MS + (rng.randint(1, 5000) if violation else 0)
+                latency = LATENCY_LIMIT_MS + (between(rng, 1, 5000) if violation else 0)
             if here and rule == "hotline.forbidden_phrase":
                 reply = (
                     FORBIDDEN_REPLIES[rng.randrange(len(FORBIDDEN))]
@@ -248,7 +246,7 @@ class _Call:
     def _hold(self, rule: str, violation: bool) -> None:
         """A hold after the agent says why, then the agent's next utterance."""
         rng = self.rng
-        reason, announced, duration = "lookup", True, rng.randint(5000, 20000)
+        reason, announced, duration = "lookup", True, between(rng, 5000, 20000)
         after = AFTER_HOLD
         if rule == "hotline.lookup_announced":
             announced = not violation
@@ -256,11 +254,11 @@ class _Call:
             reason, announced = "mute", not violation
         elif rule == "hotline.lookup_apology":
             if violation:
-                duration = LOOKUP_APOLOGY_MS + rng.randint(1, 90_000)
+                duration = LOOKUP_APOLOGY_MS + between(rng, 1, 90_000)
             elif rng.random() < 0.5:
                 duration = LOOKUP_APOLOGY_MS
             else:
-                duration, after = LOOKUP_APOLOGY_MS + rng.randint(1, 90_000), AFTER_LONG_HOLD
+                duration, after = LOOKUP_APOLOGY_MS + between(rng, 1, 90_000), AFTER_LONG_HOLD
         elif rng.random() < 0.2:
             reason = "mute"
         self.agent(BEFORE_MUTE if reason == "mute" else BEFORE_HOLD)
@@ -275,17 +273,17 @@ class _Call:
             self.customer(NOTHING_ELSE)
             self.agent(CLOSING)
         else:
-            self.transfer("english_desk", ENGLISH_TRANSFER, self.rng.randint(3000, 5000))
+            self.transfer("english_desk", ENGLISH_TRANSFER, between(self.rng, 3000, 5000))
 
     def _finish(self, rule: str, violation: bool) -> None:
         rng = self.rng
         if rule == "hotline.transfer_pause":
-            pause = TRANSFER_PAUSE_MS - (rng.randint(1, 1999) if violation else 0)
+            pause = TRANSFER_PAUSE_MS - (between(rng, 1, 1999) if violation else 0)
             self.transfer(TRANSFER_TARGETS[rng.randrange(3)], TRANSFER_PHRASE, pause)
         elif rule != "hotline.english_desk":
             if not rule and rng.random() < 0.1:
                 target = TRANSFER_TARGETS[rng.randrange(3)]
-                self.transfer(target, TRANSFER_PHRASE, rng.randint(3000, 5000))
+                self.transfer(target, TRANSFER_PHRASE, between(rng, 3000, 5000))
             else:
                 self.agent(ANYTHING_ELSE)
                 self.customer(NOTHING_ELSE)
@@ -293,13 +291,13 @@ class _Call:
                 if rule == "hotline.closing":
                     closing = BAD_CLOSING if violation else MIN_CLOSING
                 self.agent(closing)
-        end = self.t + rng.randint(1500, 4000)
+        end = self.t + between(rng, 1500, 4000)
         if rule != "hotline.evaluation_invite" or not violation:
             self.event(end - 1000, "hotline.evaluation.invited")
         ended_by = "system" if self.transferred else "agent"
         self.event(end, "hotline.call.ended", f'{{"ended_by":"{ended_by}"}}')
         if rng.random() < 0.3:
-            at = end + rng.randint(30, 120) * SECOND_MS
+            at = end + between(rng, 30, 120) * SECOND_MS
             if self.live:
                 satisfied = self.ratios.answer(
                     self.group, "hotline.satisfaction", self.center, local_month(at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.curve import CALL_CURVE, arrivals, volume
 from events.simulator.group import Group, Unit, jstr
 from events.simulator.timefmt import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, local_date
@@ -50,8 +50,8 @@ class IvrSim:
     ) -> None:
         """One group per hour; the day's outage (if any) sits inside one hour."""
         case = self._ctx.draw(rng, "ivr.availability")
-        hour, minute, variant = rng.randint(2, 21), rng.randint(5, 40), rng.random()
-        length, extra = rng.randint(1, 15), rng.randint(1, 59_999)
+        hour, minute, variant = between(rng, 2, 21), between(rng, 5, 40), rng.random()
+        length, extra = between(rng, 1, 15), between(rng, 1, 59_999)
         for h in range(24):
             start = day_ms + h * HOUR_MS
             group = Group(platform, f"{platform.unit}:{date}T{h:02d}", start)
@@ -99,7 +99,7 @@ def _session(ctx: Context, platform: Unit, subject: str, t: int, rng: random.Ran
     case = ctx.pick(rng, RULES)
     customer = ctx.customer(rng)
     group.add(t, "ivr.session.started", subject, f'{{"entry":"10086","customer":"{customer}"}}')
-    t += rng.randint(300, 900)
+    t += between(rng, 300, 900)
     if case == ("ivr.greeting", True):
         group.case("ivr.greeting", subject, True)
     else:
@@ -108,7 +108,7 @@ def _session(ctx: Context, platform: Unit, subject: str, t: int, rng: random.Ran
         group.add(t, "ivr.prompt.played", subject, f'{{"prompt":"welcome","text":{GREETING}}}')
         t += 3 * SECOND_MS
     group.add(t, "ivr.prompt.played", subject, f'{{"prompt":"main_menu","text":{MAIN_MENU}}}')
-    t += rng.randint(4, 12) * SECOND_MS
+    t += between(rng, 4, 12) * SECOND_MS
     u = rng.random()
     reachable_case = case is not None and case[0] == "ivr.agent_reachable"
     if reachable_case or (case is None and u < 0.2):
@@ -117,23 +117,23 @@ def _session(ctx: Context, platform: Unit, subject: str, t: int, rng: random.Ran
         group.add(
             t + 500, "ivr.prompt.played", subject, f'{{"prompt":"connecting","text":{CONNECTING}}}'
         )
-        t += rng.randint(10, 90) * SECOND_MS
+        t += between(rng, 10, 90) * SECOND_MS
         outcome = "abandoned" if case == ("ivr.agent_reachable", True) else "to_agent"
         if case is not None and reachable_case:
             group.case("ivr.agent_reachable", subject, case[1])
     elif case is None and u < 0.3:
         outcome = "abandoned"  # hung up in the menu, never asked for an agent
     else:
-        option = rng.randint(1, 3)
+        option = between(rng, 1, 3)
         group.add(t, "ivr.menu.selected", subject, f'{{"option":"{option}"}}')
-        t += rng.randint(1, 3) * SECOND_MS
+        t += between(rng, 1, 3) * SECOND_MS
         group.add(
             t,
             "ivr.prompt.played",
             subject,
             f'{{"prompt":"result_{option}","text":{RESULTS[option - 1]}}}',
         )
-        t += rng.randint(5, 20) * SECOND_MS
+        t += between(rng, 5, 20) * SECOND_MS
         outcome = "self_served"
     group.add(t, "ivr.session.ended", subject, f'{{"outcome":"{outcome}"}}')
     return group

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.group import Group, Unit
 from events.simulator.timefmt import (
     DAY_MS,
@@ -38,14 +38,14 @@ class NoticeSim:
             rng = self._ctx.rng("notice", noc.unit, date)
             plans = int(MAINTENANCE_PER_DAY * self._ctx.scale + rng.random())
             for k in range(plans):
-                at = day_ms + rng.randint(9 * 60, 17 * 60) * MINUTE_MS
+                at = day_ms + between(rng, 9 * 60, 17 * 60) * MINUTE_MS
                 group = _maintenance(
                     self._ctx, noc, f"{noc.unit}:{date.replace('-', '')}:m{k}", at, rng
                 )
                 if self._ctx.accept(at):
                     groups.append(group)
             if rng.random() < TARIFFS_PER_DAY * self._ctx.scale:
-                at = day_ms + rng.randint(9 * 60, 17 * 60) * MINUTE_MS
+                at = day_ms + between(rng, 9 * 60, 17 * 60) * MINUTE_MS
                 subject = f"{noc.unit}:{date.replace('-', '')}:tariff"
                 group = Group(noc, subject, at)
                 group.add(
@@ -63,16 +63,16 @@ def _maintenance(ctx: Context, noc: Unit, subject: str, at: int, rng: random.Ran
     """Planned 6–10 days ahead for a night window; announced 4–5 days ahead unless a case says otherwise."""
     group = Group(noc, subject, at)
     case = ctx.pick(rng, RULES)
-    starts = local_midnight(at) + rng.randint(6, 10) * DAY_MS + rng.randint(0, 4) * HOUR_MS
-    hours, important, approval = float(rng.randint(2, 8)), False, "null"
+    starts = local_midnight(at) + between(rng, 6, 10) * DAY_MS + between(rng, 0, 4) * HOUR_MS
+    hours, important, approval = float(between(rng, 2, 8)), False, "null"
     if rng.random() < 0.3:
         approval = f'"APR-{subject}"'
-    announced: int | None = starts - rng.randint(96, 120) * HOUR_MS
+    announced: int | None = starts - between(rng, 96, 120) * HOUR_MS
     if case is not None and case[0] == "notice.advance":
         violation = case[1]
         approval = "null"
         if violation:
-            late = starts - ADVANCE_MS + rng.randint(1, 71 * 3600) * SECOND_MS
+            late = starts - ADVANCE_MS + between(rng, 1, 71 * 3600) * SECOND_MS
             announced = late if rng.random() < 0.8 else None
         else:
             announced = starts - ADVANCE_MS
@@ -82,7 +82,7 @@ def _maintenance(ctx: Context, noc: Unit, subject: str, at: int, rng: random.Ran
         variant = rng.random()
         approval = "null"
         if violation and variant < 0.5:
-            hours = APPROVAL_OVER_HOURS + rng.randint(1, 48) / 2
+            hours = APPROVAL_OVER_HOURS + between(rng, 1, 48) / 2
         elif violation:
             important = True
         elif variant < 0.5:
@@ -90,7 +90,7 @@ def _maintenance(ctx: Context, noc: Unit, subject: str, at: int, rng: random.Ran
         else:
             hours, important, approval = APPROVAL_OVER_HOURS + 12.0, True, f'"APR-{subject}"'
         group.case("notice.approval", subject, violation)
-    customers = rng.randint(100, 50_000)
+    customers = between(rng, 100, 50_000)
     group.add(
         at,
         "notice.maintenance.planned",

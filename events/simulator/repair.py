@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from events.simulator.context import Context
+from events.simulator.context import Context, between
 from events.simulator.curve import HALL_CURVE, arrivals, volume
 from events.simulator.group import Group, Unit
 from events.simulator.timefmt import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, iso, local_date
@@ -80,27 +80,27 @@ class _Ticket:
             f'{{"area":"{area}","customer":"{self.ctx.customer(rng)}",'
             f'"important_customer":{"true" if important else "false"},"monthly_fee":{_money(fee)}}}',
         )
-        appointment = opened + rng.randint(2 * 60, 20 * 60) * MINUTE_MS
+        appointment = opened + between(rng, 2 * 60, 20 * 60) * MINUTE_MS
         self.event(
-            opened + rng.randint(10, 30) * MINUTE_MS,
+            opened + between(rng, 10, 30) * MINUTE_MS,
             "repair.visit.scheduled",
             f'{{"appointment_at":"{iso(appointment)}"}}',
         )
-        arrived = appointment - rng.randint(0, 20) * MINUTE_MS
+        arrived = appointment - between(rng, 0, 20) * MINUTE_MS
         if rule == "repair.appointment":
             arrived = (
                 appointment
                 + APPOINTMENT_GRACE_MS
-                + (rng.randint(1, 7200) * SECOND_MS if violation else 0)
+                + (between(rng, 1, 7200) * SECOND_MS if violation else 0)
             )
             self.group.case(rule, self.subject, violation)
         self.event(arrived, "repair.visit.arrived")
         deadline = opened + DEADLINE_MS[area]
         cause = ("network", "other", "terminal")[rng.randrange(3)]
-        resolved = arrived + rng.randint(30, 180) * MINUTE_MS
+        resolved = arrived + between(rng, 30, 180) * MINUTE_MS
         late = rule in ("repair.deadline", "repair.delay_notice", "repair.fee_waiver")
         if late:
-            resolved = deadline + rng.randint(1, 24 * 3600) * SECOND_MS
+            resolved = deadline + between(rng, 1, 24 * 3600) * SECOND_MS
             cause = "network" if rule != "repair.delay_notice" else "terminal"
             if rule == "repair.deadline" and not violation:
                 if rng.random() < 0.5:
@@ -113,7 +113,7 @@ class _Ticket:
             self._delay_notice(rule, violation, deadline, resolved)
         self.event(resolved, "repair.ticket.resolved", f'{{"cause":"{cause}"}}')
         self.event(
-            resolved + rng.randint(1, 10) * MINUTE_MS,
+            resolved + between(rng, 1, 10) * MINUTE_MS,
             "repair.customer.notified",
             '{"reason":"resolved"}',
         )
@@ -124,10 +124,10 @@ class _Ticket:
     def _delay_notice(self, rule: str, violation: bool, deadline: int, resolved: int) -> None:
         """Sent before the deadline; for the rule's own cases: late, missing, or exactly at it."""
         rng = self.rng
-        at: int | None = deadline - rng.randint(1, 6) * HOUR_MS
+        at: int | None = deadline - between(rng, 1, 6) * HOUR_MS
         if rule == "repair.delay_notice":
             if violation:
-                late = deadline + rng.randint(1, 6 * 3600) * SECOND_MS
+                late = deadline + between(rng, 1, 6 * 3600) * SECOND_MS
                 at = late if late < resolved and rng.random() < 0.5 else None
             else:
                 at = deadline
@@ -145,13 +145,13 @@ class _Ticket:
         if terminal:
             return
         owed = prorated_cents(fee, resolved - self.opened)
-        at, amount = resolved + rng.randint(1, 72) * HOUR_MS, owed
+        at, amount = resolved + between(rng, 1, 72) * HOUR_MS, owed
         if mine and violation:
             variant = rng.random()
             if variant < 0.4:
                 return  # never waived
             if variant < 0.7:
-                at = resolved + WAIVER_WITHIN_MS + rng.randint(1, 3 * 86400) * SECOND_MS
+                at = resolved + WAIVER_WITHIN_MS + between(rng, 1, 3 * 86400) * SECOND_MS
             else:
                 amount = owed // 2
         elif mine:

@@ -16,8 +16,8 @@ SECOND_MS = 1_000
 LOCAL = timezone(timedelta(hours=8))
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-_D2 = [f"{i:02d}" for i in range(60)]
 _D3 = [f"{i:03d}" for i in range(1000)]
+_HMS = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
 _DATES: dict[int, str] = {}
 
 
@@ -30,11 +30,8 @@ def _date(day: int) -> str:
 def iso(ms: int) -> str:
     """`2026-03-02T09:30:00.000+08:00` for epoch milliseconds."""
     day, rem = divmod(ms + OFFSET_MS, DAY_MS)
-    date = _DATES.get(day) or _date(day)
     sec, milli = divmod(rem, 1000)
-    minute, s = divmod(sec, 60)
-    h, m = divmod(minute, 60)
-    return f"{date}T{_D2[h]}:{_D2[m]}:{_D2[s]}.{_D3[milli]}+08:00"
+    return f"{_DATES.get(day) or _date(day)}T{_HMS[sec]}.{_D3[milli]}+08:00"
 
 
 def local_date(ms: int) -> str:
