@@ -331,6 +331,8 @@ class DeadlineRuntime(Runtime):
         if phase == "followup":
             del self._clocks[subject]
             assert clock.ended is not None
+            if clock.followup_seen:
+                return [self._check(clock, when, violated=False)]
             return self._followup_missed(clock, clock.ended, when)
         if clock.fired is not None or clock.ended is not None:
             return NOTHING

@@ -54,12 +54,12 @@ class WindowRuntime(Runtime):
         self.p = params
         self._roles: dict[str, list[tuple[int, int, DataTest | None]]] = {}
         self._add(_OPEN, 0, params.opens)
-        for i, match in enumerate(params.closes):
-            self._add(_CLOSE, i, match)
         for i, match in enumerate(params.require):
             self._add(_REQUIRE, i, match)
         for i, match in enumerate(params.forbid):
             self._add(_FORBID, i, match)
+        for i, match in enumerate(params.closes):  # last: a closing event may also be required
+            self._add(_CLOSE, i, match)
         self._windows: dict[str, _Window] = {}
 
     def _add(self, role: int, index: int, match: EventMatch) -> None:
