@@ -39,6 +39,7 @@ class _Version:
     end: datetime | None
     handlers: Mapping[str, tuple[Handler, ...]]
     runtimes: tuple[Runtime, ...]
+    shared: tuple[object, ...]
     profile_types: frozenset[str]
 
     def covers(self, moment: datetime) -> bool:
@@ -89,6 +90,7 @@ class Engine:
             scheduler=self,
             retain=retain,
             retain_exempt=retain_exempt,
+            shared={},
         )
         runtimes: list[Runtime] = []
         index: dict[str, list[Handler]] = {}
@@ -103,16 +105,19 @@ class Engine:
                 description_en=rule.description.en,
                 tz=tz,
             )
-            runtime = BUILDERS[rule.kind](ctx, env, rule.params)
-            runtimes.append(runtime)
+            runtimes.append(BUILDERS[rule.kind](ctx, env, rule.params))
+        for runtime in runtimes:  # after every rule subscribed to shared collectors
             for event_type, handler in runtime.handlers().items():
-                index.setdefault(event_type, []).append(handler)
+                handlers = index.setdefault(event_type, [])
+                if handler not in handlers:
+                    handlers.append(handler)
         return _Version(
             standard=standard,
             start=standard.effective_from,
             end=standard.effective_to,
             handlers={t: tuple(h) for t, h in index.items()},
             runtimes=tuple(runtimes),
+            shared=tuple(env.shared.values()),
             profile_types=frozenset(standard.profiles),
         )
 
@@ -203,4 +208,7 @@ class Engine:
     def state_size(self) -> int:
         """Entities held by all rules, plus pending timers and remembered event ids."""
         held = sum(r.state_size() for v in self._versions for r in v.runtimes)
+        held += sum(
+            s.state_size() for v in self._versions for s in v.shared if isinstance(s, Runtime)
+        )
         return held + len(self._timers) + len(self._seen) + len(self._seen_before)

@@ -38,6 +38,7 @@ class Env:
     scheduler: Scheduler
     retain: timedelta
     retain_exempt: timedelta
+    shared: dict[Hashable, Any]
 
 
 class Runtime:

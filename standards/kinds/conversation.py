@@ -9,10 +9,10 @@ arrive out of order within the call are judged as spoken.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +20,7 @@ from events.envelope import Envelope
 from standards.emit import RuleContext, Text2, duration_detail
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.kinds.phrases import PhraseMatcher, PhraseSet
+from standards.kinds.transcript import Transcript, TranscriptBook
 from standards.match import EventMatch, instant, match_test
 from standards.verdicts import Verdict
 
@@ -73,115 +74,85 @@ class _Turn:
     end: datetime
     agent: bool
     event_id: str
-    polite: bool
-
-
-@dataclass(slots=True)
-class _Call:
-    first: Envelope
-    turns: list[_Turn] = field(default_factory=list)
-    holds: list[tuple[datetime, int, str]] = field(default_factory=list)
-    closed: Envelope | None = None
+    event: Envelope
 
 
 class ConversationRuntime(Runtime):
     def __init__(self, ctx: RuleContext, env: Env, params: ConversationParams) -> None:
         super().__init__(ctx, env)
         self.p = params
-        self._closes = {m.type: match_test(m) for m in params.closes}
         self._hold_test = match_test(params.hold_start) if params.hold_start else None
         self._matcher = PhraseMatcher.of(params.phrases) if params.phrases else None
-        self._calls: dict[str, _Call] = {}
+        extras = (
+            [params.hold_start.type, params.hold_end]
+            if params.hold_start and params.hold_end
+            else []
+        )
+        self._book = TranscriptBook.shared(env, params.utterance, params.start_field, params.closes)
+        self._book.subscribe(self._judge_call, extras)
 
     def handlers(self) -> dict[str, Handler]:
-        table: dict[str, Handler] = dict.fromkeys(self._closes, self._on_close)
-        table[self.p.utterance] = self._on_utterance
-        if self.p.hold_start is not None and self.p.hold_end is not None:
-            table[self.p.hold_start.type] = self._on_hold
-            table[self.p.hold_end] = self._on_hold
-        return table
+        return self._book.handlers()
 
-    def state_size(self) -> int:
-        return len(self._calls)
+    def _turns(self, transcript: Transcript) -> list[_Turn]:
+        """The call's turns by start; shared by the checks that read the same fields."""
+        p = self.p
+        key = ("turns", p.speaker_field, p.customer, p.agent, p.start_field, p.end_field)
+        turns = transcript.memo.get(key)
+        if turns is None:
+            turns = []
+            for start, event in transcript.ordered():
+                data = event.data
+                speaker = data.get(p.speaker_field)
+                end = instant(data.get(p.end_field))
+                if end is None or speaker not in (p.customer, p.agent):
+                    continue
+                turns.append(_Turn(start, end, speaker == p.agent, event.id, event))
+            transcript.memo[key] = turns
+        return turns
 
-    def _call(self, event: Envelope) -> _Call | None:
-        call = self._calls.get(event.subject)
-        if call is None:
-            call = self._calls[event.subject] = _Call(event)
-            self.env.scheduler.schedule(
-                event.time + self.env.retain_exempt, self, (event.subject, None)
-            )
-        return None if call.closed is not None else call
-
-    def _on_utterance(self, event: Envelope) -> Sequence[Verdict]:
-        p, data = self.p, event.data
-        start, end = instant(data.get(p.start_field)), instant(data.get(p.end_field))
-        speaker = data.get(p.speaker_field)
-        if start is None or end is None or speaker not in (p.customer, p.agent):
-            return NOTHING
-        call = self._call(event)
-        if call is None:
-            return NOTHING
-        polite = False
-        if self._matcher is not None and speaker == p.agent:
-            text = data.get(p.text_field)
-            polite = isinstance(text, str) and self._matcher.found(text)
-        call.turns.append(_Turn(start, end, speaker == p.agent, event.id, polite))
-        return NOTHING
-
-    def _on_hold(self, event: Envelope) -> Sequence[Verdict]:
+    def _holds(self, transcript: Transcript) -> list[tuple[datetime, int, str]]:
         assert self.p.hold_start is not None
-        if event.type != self.p.hold_start.type:
-            step = _HOLD_END
-        elif self._hold_test is None or self._hold_test(event.data):
-            step = _HOLD_START
-        else:
-            step = _OTHER_HOLD
-        call = self._call(event)
-        if call is not None:
-            call.holds.append((event.time, step, event.id))
-        return NOTHING
+        holds = []
+        for event in transcript.extras:
+            if event.type == self.p.hold_end:
+                step = _HOLD_END
+            elif event.type != self.p.hold_start.type:
+                continue
+            elif self._hold_test is None or self._hold_test(event.data):
+                step = _HOLD_START
+            else:
+                step = _OTHER_HOLD
+            holds.append((event.time, step, event.id))
+        return holds
 
-    def _on_close(self, event: Envelope) -> Sequence[Verdict]:
-        test = self._closes[event.type]
-        call = self._calls.get(event.subject)
-        if call is None or call.closed is not None or (test is not None and not test(event.data)):
-            return NOTHING
-        call.closed = event
-        self.env.scheduler.schedule(event.time, self, (event.subject, event.id), final=True)
-        return NOTHING
-
-    def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
-        subject, close_id = key
-        call = self._calls.get(subject)
-        if call is None:
-            return NOTHING
-        if close_id is None:
-            if call.closed is None:
-                del self._calls[subject]
-            return NOTHING
-        if call.closed is None or call.closed.id != close_id:
-            return NOTHING
-        del self._calls[subject]
-        turns = sorted(call.turns, key=lambda t: (t.start, t.end))
+    def _judge_call(self, transcript: Transcript, closed: Envelope) -> Sequence[Verdict]:
+        turns = sorted(self._turns(transcript), key=lambda t: (t.start, t.end))
         if self.p.check == "reply_latency":
             worst = _slowest_reply(turns)
+            applicable = any(not t.agent for t in turns) and any(t.agent for t in turns)
         elif self.p.check == "long_speech_ack":
             worst = _longest_unacknowledged(turns, self.p.limit)
+            applicable = any(not t.agent and t.end - t.start > self.p.limit for t in turns)
         else:
-            worst = _unapologized_hold(turns, call.holds, self.p.limit)
-        return self._judge(call, call.closed, worst)
+            holds = self._holds(transcript)
+            worst = _unapologized_hold(turns, holds, self.p.limit, self._polite)
+            applicable = any(step == _HOLD_START for _, step, _ in holds)
+        if worst is None and not applicable:
+            return NOTHING
+        return self._judge(transcript.first, closed, worst)
+
+    def _polite(self, turn: _Turn) -> bool:
+        text = turn.event.data.get(self.p.text_field)
+        return self._matcher is not None and isinstance(text, str) and self._matcher.found(text)
 
     def _judge(
-        self, call: _Call, closed: Envelope, worst: tuple[float, tuple[str, ...]] | None
+        self, first: Envelope, closed: Envelope, worst: tuple[float, tuple[str, ...]] | None
     ) -> Sequence[Verdict]:
-        if worst is None and not self._applicable(call):
-            return NOTHING
         limit = self.p.limit.total_seconds()
         violated = worst is not None and (
             worst[0] > limit if self.p.check == "reply_latency" else True
         )
-        first = call.first
         check = self.ctx.check(
             subject=first.subject,
             province=first.province,
@@ -220,15 +191,6 @@ class ConversationRuntime(Runtime):
             measure="seconds",
         )
         return (violation, check)
-
-    def _applicable(self, call: _Call) -> bool:
-        """Whether the call had anything this check judges (a check row is written then)."""
-        limit = self.p.limit
-        if self.p.check == "reply_latency":
-            return any(not t.agent for t in call.turns) and any(t.agent for t in call.turns)
-        if self.p.check == "long_speech_ack":
-            return any(not t.agent and t.end - t.start > limit for t in call.turns)
-        return any(step == _HOLD_START for _, step, _ in call.holds)
 
 
 def _slowest_reply(turns: list[_Turn]) -> tuple[float, tuple[str, ...]] | None:
@@ -270,7 +232,10 @@ def _longest_unacknowledged(
 
 
 def _unapologized_hold(
-    turns: list[_Turn], holds: list[tuple[datetime, int, str]], limit: timedelta
+    turns: list[_Turn],
+    holds: list[tuple[datetime, int, str]],
+    limit: timedelta,
+    polite: Callable[[_Turn], bool],
 ) -> tuple[float, tuple[str, ...]] | None:
     worst: tuple[float, tuple[str, ...]] | None = None
     begun: tuple[datetime, str] | None = None
@@ -286,7 +251,7 @@ def _unapologized_hold(
             continue
         after = [t for t in turns if t.agent and t.start >= at]
         reply = min(after, key=lambda t: t.start) if after else None
-        if reply is not None and reply.polite:
+        if reply is not None and polite(reply):
             continue
         length = (at - began).total_seconds()
         evidence = (start_id, event_id) if reply is None else (start_id, event_id, reply.event_id)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events.envelope import Envelope
 from standards.emit import RuleContext, Text2
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
-from standards.match import EventMatch, instant, match_test
+from standards.kinds.transcript import Transcript, TranscriptBook
+from standards.match import EventMatch, match_test
 from standards.verdicts import Verdict
 
 
@@ -100,123 +100,73 @@ class PhrasesParams(BaseModel):
         return self
 
 
-@dataclass(slots=True)
-class _Seen:
-    """The utterance that decides (first/last), or the first offending one (every)."""
-
-    order: datetime
-    event: Envelope
-    ok: bool
-    closed: Envelope | None = None
-
-
 class PhrasesRuntime(Runtime):
+    """Judges the first, last or every matching line of a closed transcript."""
+
     def __init__(self, ctx: RuleContext, env: Env, params: PhrasesParams) -> None:
         super().__init__(ctx, env)
         self.p = params
         self._applies = match_test(params.event)
-        self._closes = {m.type: match_test(m) for m in params.closes}
         phrases = params.require or params.forbid
         assert phrases is not None
         self._matcher = PhraseMatcher.of(phrases)
         self._wanted = params.require is not None
-        self._seen: dict[str, _Seen] = {}
+        self._book = TranscriptBook.shared(
+            env, params.event.type, params.order_field, params.closes
+        )
+        self._book.subscribe(self._judge)
 
     def handlers(self) -> dict[str, Handler]:
-        table: dict[str, Handler] = dict.fromkeys(self._closes, self._on_close)
-        table[self.p.event.type] = self._on_utterance
-        return table
+        return self._book.handlers()
 
-    def state_size(self) -> int:
-        return len(self._seen)
+    def _ok(self, event: Envelope) -> bool:
+        text = event.data.get(self.p.text_field)
+        found = isinstance(text, str) and self._matcher.found(text)
+        return found if self._wanted else not found
 
-    def _on_utterance(self, event: Envelope) -> Sequence[Verdict]:
-        data = event.data
-        if self._applies is not None and not self._applies(data):
-            return NOTHING
-        order = event.time
-        if self.p.order_field is not None:
-            order = instant(data.get(self.p.order_field)) or order
-        seen = self._seen.get(event.subject)
-        if seen is not None and seen.closed is not None:
+    def _judge(self, transcript: Transcript, closed: Envelope) -> Sequence[Verdict]:
+        applies = self._applies
+        lines = [e for _, e in transcript.ordered() if applies is None or applies(e.data)]
+        if not lines:
             return NOTHING
         position = self.p.position
-        if seen is not None:
-            if position == "first" and order >= seen.order:
-                return NOTHING
-            if position == "last" and order < seen.order:
-                return NOTHING
-            if position == "every" and not seen.ok:
-                return NOTHING
-        text = data.get(self.p.text_field)
-        found = isinstance(text, str) and self._matcher.found(text)
-        ok = found if self._wanted else not found
-        if seen is None:
-            self._seen[event.subject] = _Seen(order, event, ok)
-            self.env.scheduler.schedule(
-                event.time + self.env.retain_exempt, self, (event.subject, None)
-            )
-        elif position != "every" or not ok:
-            seen.order, seen.event, seen.ok = order, event, ok
-        return NOTHING
-
-    def _on_close(self, event: Envelope) -> Sequence[Verdict]:
-        test = self._closes[event.type]
-        if test is not None and not test(event.data):
-            return NOTHING
-        seen = self._seen.get(event.subject)
-        if seen is None or seen.closed is not None:
-            return NOTHING
-        seen.closed = event
-        self.env.scheduler.schedule(event.time, self, (event.subject, event.id), final=True)
-        return NOTHING
-
-    def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
-        subject, close_id = key
-        seen = self._seen.get(subject)
-        if seen is None:
-            return NOTHING
-        if close_id is None:
-            if seen.closed is None:
-                del self._seen[subject]
-            return NOTHING
-        if seen.closed is None or seen.closed.id != close_id:
-            return NOTHING
-        del self._seen[subject]
-        return self._judge(seen, seen.closed)
-
-    def _judge(self, seen: _Seen, closed: Envelope) -> Sequence[Verdict]:
-        event = seen.event
+        if position == "first":
+            decisive: Envelope | None = lines[0] if not self._ok(lines[0]) else None
+        elif position == "last":
+            decisive = lines[-1] if not self._ok(lines[-1]) else None
+        else:
+            decisive = next((e for e in lines if not self._ok(e)), None)
+        first = lines[0]
         check = self.ctx.check(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
+            subject=first.subject,
+            province=first.province,
+            unit=first.unit,
             occurrence=closed.id,
-            day_of=event.time,
+            day_of=first.time,
             at=closed.time,
-            violated=not seen.ok,
+            violated=decisive is not None,
             value=None,
         )
-        if seen.ok:
+        if decisive is None:
             return (check,)
-        text = event.data.get(self.p.text_field)
+        text = decisive.data.get(self.p.text_field)
         said = text if isinstance(text, str) else ""
         if self._wanted:
             detail = Text2(
-                f"{self.p.position} 句未使用规范用语：“{said}”",
-                f"{self.p.position} utterance lacks the standard phrase: {said!r}",
+                f"{position} 句未使用规范用语：“{said}”",
+                f"{position} utterance lacks the standard phrase: {said!r}",
             )
         else:
             detail = Text2(f"使用了服务忌语：“{said}”", f"forbidden phrase used: {said!r}")
         violation = self.ctx.violation(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
+            subject=first.subject,
+            province=first.province,
+            unit=first.unit,
             occurrence=closed.id,
             at=closed.time,
             measured=None,
             limit=None,
-            evidence=(event.id, closed.id),
+            evidence=(decisive.id, closed.id),
             detail=detail,
             measure="phrases",
         )
