@@ -38,6 +38,7 @@ DEVICE_TYPES = ("number_selection", "bill_printer", "payment_kiosk", "business_t
 AREAS = ("entrance", "waiting_area", "counter", "self_service_zone")
 PRODUCTS = ("5g-plan-2026", "family-broadband", "roaming-pack", "cloud-phone", "migu-video")
 VISITS_PER_DAY = 120
+FAULTS_PER_DAY = 0.25  # incidents do not grow with --scale: they are per hall, not per visit
 OVERFLOW_GAP_MS = 20 * MINUTE_MS  # background visits begin after the overflow cluster's window
 
 
@@ -233,8 +234,7 @@ class _HallDay:
 
     def _incidents(self, open_ms: int, close_ms: int, day_accepted: bool) -> None:
         rng = self.rng
-        fault = rng.random() < min(0.9, 0.25 * self.ctx.scale)
-        if fault:
+        if rng.random() < FAULTS_PER_DAY:
             self._fault(open_ms, close_ms, day_accepted)
         for k in range(between(rng, 0, 2)):
             self._stain(k, between(rng, open_ms + 30 * MINUTE_MS, close_ms - 60 * MINUTE_MS))

@@ -18,7 +18,7 @@ from events.simulator.timefmt import (
 from events.simulator.world import Province
 
 MAINTENANCE_PER_DAY = 0.6
-TARIFFS_PER_DAY = 0.1
+TARIFFS_PER_DAY = 0.3
 RULES: tuple[str, ...] = ("notice.advance", "notice.approval")
 ADVANCE_MS = 72 * HOUR_MS
 APPROVAL_OVER_HOURS = 24
@@ -36,7 +36,7 @@ class NoticeSim:
         date = local_date(day_ms)
         for noc in self._nocs:
             rng = self._ctx.rng("notice", noc.unit, date)
-            plans = int(MAINTENANCE_PER_DAY * self._ctx.scale + rng.random())
+            plans = int(MAINTENANCE_PER_DAY + rng.random())
             for k in range(plans):
                 at = day_ms + between(rng, 9 * 60, 17 * 60) * MINUTE_MS
                 group = _maintenance(
@@ -44,7 +44,7 @@ class NoticeSim:
                 )
                 if self._ctx.accept(at):
                     groups.append(group)
-            if rng.random() < TARIFFS_PER_DAY * self._ctx.scale:
+            if rng.random() < TARIFFS_PER_DAY:
                 at = day_ms + between(rng, 9 * 60, 17 * 60) * MINUTE_MS
                 subject = f"{noc.unit}:{date.replace('-', '')}:tariff"
                 group = Group(noc, subject, at)
