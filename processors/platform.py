@@ -20,6 +20,7 @@ from typing import Any
 from events.errors import UserError
 from events.settings import Settings, load_settings
 from processors.stack import kafka_runtime
+from processors.stack.clickhouse_runtime import ensure_clickhouse
 from processors.stack.processes import (
     command_line,
     is_alive,
@@ -28,7 +29,6 @@ from processors.stack.processes import (
     stop_pid,
     write_pid,
 )
-from processors.storage.schema import ensure_schema
 
 DEFAULT_DASHBOARD_PORT = 8501
 DEMO_PROVINCES = "GD,BJ"
@@ -102,8 +102,7 @@ def _up(args: argparse.Namespace) -> int:
     settings = load_settings()
     print("==> stack")
     kafka_runtime.ensure_up(settings)
-    print(f"ClickHouse schema at {settings.clickhouse_dsn}")
-    ensure_schema(settings.clickhouse_dsn)
+    ensure_clickhouse(settings)
     for service in services(args.dashboard_port):
         pid, started = service.start(settings)
         state = "started" if started else "already running"

@@ -27,9 +27,11 @@ def ensure_clickhouse(settings: Settings, *, report: Callable[[str], None] = pri
     shown = redact_dsn(settings.clickhouse_dsn)
     if settings.clickhouse_is_local:
         settings.clickhouse_dir.mkdir(parents=True, exist_ok=True)
-    report(f"ClickHouse schema at {shown} …")
     # Imported here: the storage package pulls in clickhouse-connect, which only `up` needs.
     from processors.storage.schema import ensure_schema
 
-    ensure_schema(settings.clickhouse_dsn)
+    if ensure_schema(settings.clickhouse_dsn):
+        report(f"ClickHouse schema at {shown}: ready")
+    else:
+        report(f"ClickHouse at {shown} is open in the running dashboard, which keeps its schema")
     return shown

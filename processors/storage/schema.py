@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from clickhouse_connect.driver.client import Client
 
-from processors.storage.client import DATABASE, connect
+from processors.storage.client import DATABASE, chdb_in_use, connect
 
 DEDUP = "SETTINGS non_replicated_deduplication_window = 10000"
 
@@ -74,10 +74,17 @@ def create_schema(client: Client) -> None:
         client.command(statement)
 
 
-def ensure_schema(dsn: str) -> None:
-    """Create what is missing; safe to run on every start."""
+def ensure_schema(dsn: str) -> bool:
+    """Create what is missing; safe to run on every start.
+
+    Returns False, touching nothing, when a chDB directory is held by another
+    process (the local dashboard, which creates the schema itself on start).
+    """
+    if chdb_in_use(dsn):
+        return False
     client = connect(dsn)
     try:
         create_schema(client)
     finally:
         client.close()
+    return True
