@@ -157,6 +157,8 @@ class Engine:
         handlers = version.handlers.get(event.type)
         if handlers is None:
             return []
+        if len(handlers) == 1:
+            return list(handlers[0](event))
         verdicts: list[Verdict] = []
         for handler in handlers:
             verdicts.extend(handler(event))

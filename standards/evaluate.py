@@ -9,6 +9,7 @@ stand at the end: retracted ones are dropped.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from standards.model import Standard
 from standards.verdicts import Check, Verdict, Violation
 
 ADVANCE_EVERY = 512
+GC_THRESHOLD = 100_000
 LATENESS = timedelta(seconds=30)
 
 
@@ -69,6 +71,25 @@ def evaluate(
 ) -> Outcome:
     engine = Engine(standards)
     outcome = Outcome()
+    collector = gc.get_threshold()
+    gc.freeze()  # the standards and the code are long-lived: keep them out of every collection
+    gc.set_threshold(GC_THRESHOLD, *collector[1:])
+    try:
+        _run(lines, engine, outcome, deadletter, kpis, lateness)
+    finally:
+        gc.set_threshold(*collector)
+        gc.unfreeze()
+    return outcome
+
+
+def _run(
+    lines: Iterable[bytes],
+    engine: Engine,
+    outcome: Outcome,
+    deadletter: IO[str] | None,
+    kpis: KpiBook | None,
+    lateness: timedelta,
+) -> None:
     standing = outcome.violations
     started = time.perf_counter()
 
@@ -84,9 +105,10 @@ def evaluate(
             else:
                 standing[verdict.violation_id] = verdict
 
-    high = None
+    process, advance = engine.process, engine.advance
+    events = 0
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+        if raw.isspace() or not raw:
             continue
         try:
             event = parse_event(raw)
@@ -100,17 +122,17 @@ def evaluate(
                 }
                 deadletter.write(json.dumps(letter, ensure_ascii=False) + "\n")
             continue
-        outcome.events += 1
-        found = engine.process(event)
+        events += 1
+        found = process(event)
         if found:
             take(found)
-        if high is None or event.time > high:
-            high = event.time
-        if not outcome.events % ADVANCE_EVERY and high is not None:
-            take(engine.advance(high - lateness))
+        if not events % ADVANCE_EVERY:
+            latest = engine.latest
+            if latest is not None:
+                take(advance(latest - lateness))
     take(engine.flush())
+    outcome.events = events
     outcome.seconds = time.perf_counter() - started
-    return outcome
 
 
 def read_lines(path: Path) -> Iterator[bytes]:

@@ -1,7 +1,9 @@
 """What the engine decides: violations and check outcomes (KPI contributions).
 
 Both carry the standard id, version and clause that produced them, so every
-row in ClickHouse can be traced back to the rule file in force.
+row in ClickHouse can be traced back to the rule file in force. They are values:
+never mutate one (a change is a new revision, see `standards.emit.retraction`);
+they are not frozen only because frozen dataclasses cost a microsecond each to build.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ def stable_id(*parts: object) -> str:
     return digest[:32]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Violation:
     """One breach of one rule by one entity occurrence."""
 
@@ -48,7 +50,7 @@ class Violation:
         return record
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Check:
     """One evaluation of one rule: the denominator of a compliance rate."""
 

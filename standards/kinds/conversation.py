@@ -95,7 +95,7 @@ class ConversationRuntime(Runtime):
         return self._book.handlers()
 
     def _turns(self, transcript: Transcript) -> list[_Turn]:
-        """The call's turns by start; shared by the checks that read the same fields."""
+        """The call's turns by start (the transcript's order); shared by checks reading the same fields."""
         p = self.p
         key = ("turns", p.speaker_field, p.customer, p.agent, p.start_field, p.end_field)
         turns = transcript.memo.get(key)
@@ -127,7 +127,7 @@ class ConversationRuntime(Runtime):
         return holds
 
     def _judge_call(self, transcript: Transcript, closed: Envelope) -> Sequence[Verdict]:
-        turns = sorted(self._turns(transcript), key=lambda t: (t.start, t.end))
+        turns = self._turns(transcript)
         if self.p.check == "reply_latency":
             worst = _slowest_reply(turns)
             applicable = any(not t.agent for t in turns) and any(t.agent for t in turns)
@@ -201,15 +201,16 @@ def _slowest_reply(turns: list[_Turn]) -> tuple[float, tuple[str, ...]] | None:
     acknowledgements, not the reply.
     """
     worst: tuple[float, tuple[str, ...]] | None = None
+    count = len(turns)
     for i, turn in enumerate(turns):
         if turn.agent:
             continue
-        following = [t for t in turns[i + 1 :] if t.start >= turn.end]
-        if not following:
+        j = i + 1
+        while j < count and turns[j].start < turn.end:
+            j += 1
+        if j == count or not turns[j].agent:
             continue
-        reply = min(following, key=lambda t: t.start)
-        if not reply.agent:
-            continue
+        reply = turns[j]
         gap = (reply.start - turn.end).total_seconds()
         if worst is None or gap > worst[0]:
             worst = (gap, (turn.event_id, reply.event_id))

@@ -107,6 +107,7 @@ class PhrasesRuntime(Runtime):
         super().__init__(ctx, env)
         self.p = params
         self._applies = match_test(params.event)
+        self._selection = ("lines", params.event.model_dump_json())
         phrases = params.require or params.forbid
         assert phrases is not None
         self._matcher = PhraseMatcher.of(phrases)
@@ -125,8 +126,11 @@ class PhrasesRuntime(Runtime):
         return found if self._wanted else not found
 
     def _judge(self, transcript: Transcript, closed: Envelope) -> Sequence[Verdict]:
-        applies = self._applies
-        lines = [e for _, e in transcript.ordered() if applies is None or applies(e.data)]
+        lines = transcript.memo.get(self._selection)
+        if lines is None:
+            applies = self._applies
+            lines = [e for _, e in transcript.ordered() if applies is None or applies(e.data)]
+            transcript.memo[self._selection] = lines
         if not lines:
             return NOTHING
         position = self.p.position

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from events.envelope import Envelope
@@ -34,11 +35,12 @@ class Transcript:
         """Lines by their own instant (stable for ties)."""
         cached = self.memo.get("ordered")
         if cached is None:
-            cached = self.memo["ordered"] = sorted(self.lines, key=lambda line: line[0])
+            cached = self.memo["ordered"] = sorted(self.lines, key=_ORDER)
         return cached
 
 
 Judge = Callable[[Transcript, Envelope], Sequence[Verdict]]
+_ORDER = itemgetter(0)
 
 
 class TranscriptBook(Runtime):
