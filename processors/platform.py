@@ -119,7 +119,8 @@ def _up(args: argparse.Namespace) -> int:
 def _simulate(provinces: str) -> None:
     command = [
         sys.executable, "-m", "processors.cli", "simulate", "--to", "kafka",
-        "--provinces", provinces, "--start", "now-2h", "--duration", "2h",
+        "--provinces", provinces, "--start", "now-1d", "--duration", "1d",
+        "--violation-rate", "0.05",
     ]  # fmt: skip
     if subprocess.call(command) != 0:
         raise UserError("the simulator failed; see its output above")

@@ -15,13 +15,13 @@ st.title("Service standards — national overview")
 def scorecard() -> None:
     scope = scope_from_env()
     ch = client()
-    checked, violated = total_checks(ch, scope)
-    rate = 100.0 * (checked - violated) / checked if checked else 100.0
+    checked, failed = total_checks(ch, scope)
+    counts = violations_by_province(ch, scope)
+    rate = 100.0 * (checked - failed) / checked if checked else 100.0
     left, middle, right = st.columns(3)
     left.metric("Checks evaluated", f"{checked:,}")
-    middle.metric("Violations", f"{violated:,}")
+    middle.metric("Violations", f"{sum(c.violations for c in counts):,}")
     right.metric("Compliance", f"{rate:.1f} %")
-    counts = violations_by_province(ch, scope)
     st.subheader("Violations by province")
     if not counts:
         st.info("No violations recorded yet. Events are evaluated as they arrive.")
