@@ -36,6 +36,7 @@ class ViolationRow:
     subject: str
     measured: float | None
     limit: float | None
+    measure: str
     message_en: str
     message_zh: str
     evidence: list[str]
@@ -71,7 +72,7 @@ def recent_violations(
         where.append("province = {province:String}")
     sql = f"""
         SELECT violation_id, detected_at, province, unit, rule, clause, severity, subject,
-               measured, `limit`, message_en, message_zh, evidence
+               measured, `limit`, measure, message_en, message_zh, evidence
         FROM {DATABASE}.violations FINAL
         WHERE {" AND ".join(where)}
         ORDER BY detected_at DESC, violation_id

@@ -27,6 +27,7 @@ st.dataframe(
             "subject": r.subject,
             "measured": r.measured,
             "limit": r.limit,
+            "measure": r.measure,
             "message": r.message_en,
             "evidence": ", ".join(r.evidence),
         }

@@ -37,6 +37,22 @@ def _to_date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _missing(ch_type: str) -> Any:
+    """The value for a column a record lacks (one written before the column existed)."""
+    base = ch_type.removeprefix("LowCardinality(")
+    if base.startswith("Nullable("):
+        return None
+    if base.startswith("Array("):
+        return []
+    if base.startswith("Bool"):
+        return False
+    if base.startswith(("String", "FixedString")):
+        return ""
+    if base.startswith(("Int", "UInt", "Float", "Decimal")):
+        return 0
+    raise ValueError(f"record lacks a value for a {ch_type} column")
+
+
 def _converter(ch_type: str) -> Converter:
     base = ch_type.removeprefix("Nullable(").removeprefix("LowCardinality(")
     if base.startswith("DateTime"):
@@ -52,23 +68,29 @@ class TableLayout:
 
     table: str
     columns: tuple[str, ...]
+    types: tuple[str, ...]
     converters: tuple[Converter, ...]
 
     def row(self, record: dict[str, Any]) -> list[Any]:
         return [
-            convert(record.get(column))
-            for column, convert in zip(self.columns, self.converters, strict=True)
+            convert(record[column]) if column in record else _missing(ch_type)
+            for column, ch_type, convert in zip(
+                self.columns, self.types, self.converters, strict=True
+            )
         ]
 
 
 def describe(client: Client, table: str) -> TableLayout:
     """Columns without a DEFAULT expression, in table order."""
     result = client.query(f"DESCRIBE TABLE {table}")
-    columns: list[str] = []
-    converters: list[Converter] = []
-    for name, ch_type, default_kind, *_ in result.result_rows:
-        if default_kind:
-            continue
-        columns.append(name)
-        converters.append(_converter(ch_type))
-    return TableLayout(table, tuple(columns), tuple(converters))
+    rows = [
+        (name, ch_type)
+        for name, ch_type, default_kind, *_ in result.result_rows
+        if not default_kind
+    ]
+    return TableLayout(
+        table,
+        tuple(name for name, _ in rows),
+        tuple(ch_type for _, ch_type in rows),
+        tuple(_converter(ch_type) for _, ch_type in rows),
+    )

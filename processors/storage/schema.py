@@ -29,6 +29,7 @@ STATEMENTS: tuple[str, ...] = (
         detected_at DateTime64(3, 'UTC'),
         measured Nullable(Float64),
         `limit` Nullable(Float64),
+        measure LowCardinality(String),
         evidence Array(String),
         message_zh String,
         message_en String,
