@@ -84,6 +84,7 @@ class Suite(BaseModel):
         default=None, description="versions it applies to; all if absent"
     )
     start: AwareDatetime
+    lateness: timedelta = Field(default=timedelta(0), description="how far the watermark trails")
     defaults: Defaults = Field(default_factory=Defaults)
     cases: list[Case] = Field(min_length=1)
 
@@ -157,6 +158,9 @@ def run_case(
     verdicts = []
     for event in _events(suite, case, index):
         verdicts.extend(engine.process(event))
+        latest = engine.latest
+        if latest is not None:  # as the stream does: the watermark trails the latest event
+            verdicts.extend(engine.advance(latest - suite.lateness))
     verdicts.extend(engine.flush())
     standing: dict[str, Violation] = {}
     retracted = 0

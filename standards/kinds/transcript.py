@@ -87,7 +87,8 @@ class TranscriptBook(Runtime):
             self.env.scheduler.schedule(
                 event.time + self.env.retain_exempt, self, (event.subject, None)
             )
-        return transcript if transcript.closed is None else None
+        closed = transcript.closed
+        return transcript if closed is None or event.time <= closed.time else None
 
     def _on_line(self, event: Envelope) -> Sequence[Verdict]:
         transcript = self._transcript(event)

@@ -83,8 +83,8 @@ class WindowRuntime(Runtime):
                 self.env.scheduler.schedule(
                     event.time + self.env.retain_exempt, self, (event.subject, None)
                 )
-            if window.closed is not None:
-                return NOTHING
+            if window.closed is not None and (role == _CLOSE or event.time > window.closed.time):
+                return NOTHING  # settling: only what happened before the close still counts
             if role == _OPEN:
                 window.opened = event
             elif role == _REQUIRE:
