@@ -1,6 +1,6 @@
 """Errors every package may raise to the command line.
 
-    UserError            a problem the user can fix: one line, exit code 2, no traceback
+UserError            a problem the user can fix: one line, exit code 2, no traceback
 """
 
 from __future__ import annotations
