@@ -8,7 +8,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from events.errors import UserError
 from events.progress import Progress
@@ -18,6 +18,10 @@ from events.simulator.runner import EventSink, TruthSink, simulate
 from events.simulator.sinks import FileSink, KafkaSink, NoTruth, PacedSink, TruthFile
 from events.simulator.timespec import parse_duration, parse_start
 from events.simulator.world import PROVINCES, parse_provinces
+
+if TYPE_CHECKING:
+    from events.publisher import Publisher
+    from events.sharded import ShardedPublisher
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--truth", help="ground-truth JSONL (default: beside --out as NAME.truth.jsonl)"
     )
     parser.add_argument("--bootstrap", help="Kafka bootstrap servers (default from settings)")
+    parser.add_argument(
+        "--publishers",
+        type=int,
+        default=1,
+        help="Kafka producer processes; 2 or more for bulk loads beyond one core (default 1)",
+    )
     parser.add_argument(
         "--realtime",
         action="store_true",
@@ -160,6 +170,16 @@ def run(args: argparse.Namespace) -> int:
     cases = truth.cases if isinstance(truth, TruthFile) else 0
     print(f"simulate: {written} events, {cases} ground-truth cases", file=sys.stderr)
     return 0
+
+
+def _publisher(bootstrap: str | None, processes: int) -> Publisher | ShardedPublisher:
+    """Kafka clients are imported only when events go to Kafka."""
+    if processes < 1:
+        raise UserError("--publishers must be at least 1")
+    from events.publisher import Publisher
+    from events.sharded import ShardedPublisher
+
+    return ShardedPublisher(bootstrap, processes) if processes > 1 else Publisher(bootstrap)
 
 
 def _open_binary(name: str) -> BinaryIO:

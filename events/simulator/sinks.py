@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import time
-from typing import BinaryIO, TextIO
+from typing import Protocol, TextIO
 
 from events.progress import Progress
-from events.publisher import Publisher
 from events.simulator.group import Event, Truth
 from events.simulator.timefmt import iso
+
+
+class Flushable(Protocol):
+    def flush(self) -> None: ...
+
+
+class Sender(Protocol):
+    def send(self, topic: str, key: str, value: bytes) -> None: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
 
 
 class FileSink:
@@ -20,7 +31,7 @@ class FileSink:
 
     SLICE = 2048
 
-    def __init__(self, stream: BinaryIO, progress: Progress) -> None:
+    def __init__(self, stream: Writable, progress: Progress) -> None:
         self._stream = stream
         self._progress = progress
 
@@ -36,7 +47,7 @@ class FileSink:
 class KafkaSink:
     """Publishes each event to its channel topic keyed by subject."""
 
-    def __init__(self, publisher: Publisher, progress: Progress) -> None:
+    def __init__(self, publisher: Sender, progress: Progress) -> None:
         self._publisher = publisher
         self._progress = progress
 
@@ -51,7 +62,7 @@ class KafkaSink:
 class PacedSink:
     """Holds each event back until the wall clock reaches its event time (live demo)."""
 
-    def __init__(self, inner: KafkaSink | FileSink, flush: Publisher | BinaryIO) -> None:
+    def __init__(self, inner: KafkaSink | FileSink, flush: Flushable) -> None:
         self._inner = inner
         self._flush = flush
 

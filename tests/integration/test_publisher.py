@@ -13,6 +13,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
 
 from events.publisher import Publisher
+from events.sharded import ShardedPublisher
 
 pytestmark = pytest.mark.integration
 
@@ -29,13 +30,21 @@ def _value(subject: str, seq: int) -> bytes:
     ).encode()
 
 
-def test_100k_events_read_back_with_keys_and_per_subject_order(kafka_bootstrap: str) -> None:
+@pytest.mark.parametrize("processes", [1, 2])
+def test_100k_events_read_back_with_keys_and_per_subject_order(
+    kafka_bootstrap: str, processes: int
+) -> None:
     topic = f"test.publisher.{uuid.uuid4().hex[:8]}"
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     admin.create_topics([NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)])
     admin.close()
     sent: dict[str, list[int]] = defaultdict(list)
-    with Publisher(kafka_bootstrap) as publisher:
+    publisher = (
+        ShardedPublisher(kafka_bootstrap, processes)
+        if processes > 1
+        else Publisher(kafka_bootstrap)
+    )
+    with publisher:
         for i in range(EVENTS):
             subject = f"S{i % SUBJECTS:04d}"
             publisher.send(topic, subject, _value(subject, i))
