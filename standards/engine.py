@@ -26,6 +26,7 @@ from standards.verdicts import Verdict
 DEDUPE_WINDOW = timedelta(hours=1)
 RETAIN = timedelta(hours=1)
 RETAIN_EXEMPT = timedelta(days=30)
+SWEEP_EVERY = timedelta(hours=1)
 
 _Timer = tuple[float, int, datetime, Runtime, Hashable, bool]
 
@@ -71,6 +72,8 @@ class Engine:
         self._dedupe_window = dedupe_window
         self._watermark: datetime | None = None
         self._latest: datetime | None = None
+        self._retain_exempt = retain_exempt
+        self._next_sweep: datetime | None = None
 
     @property
     def watermark(self) -> datetime | None:
@@ -176,7 +179,18 @@ class Engine:
             _, _, when, runtime, key, _ = heapq.heappop(timers)
             verdicts.extend(runtime.on_timer(key, when))
         self._forget_seen(watermark)
+        if self._next_sweep is None or watermark >= self._next_sweep:
+            self._sweep(watermark - self._retain_exempt)
+            self._next_sweep = watermark + SWEEP_EVERY
         return verdicts
+
+    def _sweep(self, cutoff: datetime) -> None:
+        for version in self._versions:
+            for runtime in version.runtimes:
+                runtime.sweep(cutoff)
+            for shared in version.shared:
+                if isinstance(shared, Runtime):
+                    shared.sweep(cutoff)
 
     def flush(self) -> list[Verdict]:
         """End of input: the watermark becomes the latest event time, closed entities settle,
@@ -207,10 +221,13 @@ class Engine:
             self._seen_before, self._seen = self._seen, set()
             self._rotate_at = watermark + self._dedupe_window
 
-    def state_size(self) -> int:
-        """Entities held by all rules, plus pending timers and remembered event ids."""
+    def entities(self) -> int:
+        """Entities (visits, calls, tickets, unit-months …) held by all rules now."""
         held = sum(r.state_size() for v in self._versions for r in v.runtimes)
-        held += sum(
+        return held + sum(
             s.state_size() for v in self._versions for s in v.shared if isinstance(s, Runtime)
         )
-        return held + len(self._timers) + len(self._seen) + len(self._seen_before)
+
+    def state_size(self) -> int:
+        """Entities held, plus pending timers and remembered event ids."""
+        return self.entities() + len(self._timers) + len(self._seen) + len(self._seen_before)

@@ -55,6 +55,9 @@ class Runtime:
     def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
         return NOTHING
 
+    def sweep(self, cutoff: datetime) -> None:
+        """Forget entities first seen before `cutoff` that never closed (bounded memory)."""
+
     def flush(self, end: datetime) -> Sequence[Verdict]:
         """End of input: report windows that stand as of `end`."""
         return NOTHING
@@ -62,3 +65,20 @@ class Runtime:
     def state_size(self) -> int:
         """Entities held, for the memory tests and benchmarks."""
         return 0
+
+
+def sweep_oldest(
+    entities: dict[Any, Any], since: Callable[[Any], datetime], cutoff: datetime
+) -> None:
+    """Drop entities from the front of an insertion-ordered dict while first seen before `cutoff`.
+
+    Entities arrive roughly in event-time order, so the walk stops at the first
+    young one: the cost is proportional to what is forgotten.
+    """
+    stale = []
+    for key, entity in entities.items():
+        if since(entity) >= cutoff:
+            break
+        stale.append(key)
+    for key in stale:
+        del entities[key]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from events.envelope import Envelope
 from standards.emit import RuleContext, Text2, duration_detail, retraction
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
-from standards.kinds.limits import Segmented, check_limits
+from standards.kinds.limits import PositiveDuration, Segmented, check_limits
 from standards.match import DataTest, EventMatch, instant, match_test
 from standards.verdicts import Verdict, Violation
 
@@ -95,7 +95,7 @@ class DeadlineParams(Segmented):
     start: EventMatch
     end: list[EventMatch] = Field(min_length=1)
     cancel: list[EventMatch] = Field(default_factory=list)
-    limits: dict[str, timedelta] | None = None
+    limits: dict[str, PositiveDuration] | None = None
     bound: Literal["max", "min"] = Field(
         default="max", description="max: end by the limit; min: the span must last the limit"
     )

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from events.envelope import Envelope
 from standards.emit import RuleContext, duration_detail
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
-from standards.kinds.limits import Segmented, check_limits
+from standards.kinds.limits import PositiveDuration, Segmented, check_limits
 from standards.match import EventMatch, instant, match_test
 from standards.verdicts import Verdict
 
@@ -23,7 +23,7 @@ class IntervalParams(Segmented):
     from_: str = Field(alias="from")
     to: str
     bound: Literal["min", "max"]
-    limits: dict[str, timedelta]
+    limits: dict[str, PositiveDuration]
     display: Literal["seconds", "minutes", "hours"] = "seconds"
 
     @field_validator("limits")

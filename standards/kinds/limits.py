@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SegmentSource = Literal["event", "unit"]
+
+
+def _positive(limit: timedelta) -> timedelta:
+    if limit <= timedelta(0):
+        raise ValueError(f"a limit must be positive, got {limit}")
+    return limit
+
+
+PositiveDuration = Annotated[timedelta, AfterValidator(_positive)]
+"""A duration > 0; errors point at the very entry (its line) that is wrong."""
 
 
 def check_limits(limits: dict[str, timedelta]) -> dict[str, timedelta]:
     if "default" not in limits:
         raise ValueError("limits needs a 'default' entry")
-    for segment, limit in limits.items():
-        if limit <= timedelta(0):
-            raise ValueError(f"limit for {segment!r} must be positive, got {limit}")
     return limits
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,7 +44,7 @@ class PriorityRuntime(Runtime):
         super().__init__(ctx, env)
         self.p = params
         self._priority = frozenset(params.priority)
-        self._visits: dict[str, tuple[str, bool, str]] = {}
+        self._visits: dict[str, tuple[str, bool, str, datetime]] = {}
         self._halls: dict[str, _Hall] = {}
 
     def handlers(self) -> dict[str, Handler]:
@@ -59,18 +58,15 @@ class PriorityRuntime(Runtime):
 
     def _on_arrive(self, event: Envelope) -> Sequence[Verdict]:
         priority = event.data.get(self.p.segment_field) in self._priority
-        self._visits[event.subject] = (event.unit, priority, event.id)
+        self._visits[event.subject] = (event.unit, priority, event.id, event.time)
         if priority:
             hall = self._halls.get(event.unit)
             if hall is None:
                 hall = self._halls[event.unit] = _Hall()
             hall.waiting[event.subject] = event
-        self.env.scheduler.schedule(
-            event.time + self.env.retain_exempt, self, (event.subject, event.id)
-        )
         return NOTHING
 
-    def _leave(self, subject: str) -> tuple[str, bool, str] | None:
+    def _leave(self, subject: str) -> tuple[str, bool, str, datetime] | None:
         visit = self._visits.pop(subject, None)
         if visit is not None and visit[1]:
             hall = self._halls.get(visit[0])
@@ -84,13 +80,15 @@ class PriorityRuntime(Runtime):
         self._leave(event.subject)
         return NOTHING
 
-    def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
-        """A visit that never ended is forgotten after the retention period."""
-        subject, arrival_id = key
-        visit = self._visits.get(subject)
-        if visit is not None and visit[2] == arrival_id:
+    def sweep(self, cutoff: datetime) -> None:
+        """Visits that never ended (no service start, no abandonment) are forgotten."""
+        stale = []
+        for subject, (_, _, _, since) in self._visits.items():
+            if since >= cutoff:
+                break
+            stale.append(subject)
+        for subject in stale:
             self._leave(subject)
-        return NOTHING
 
     def _on_served(self, event: Envelope) -> Sequence[Verdict]:
         visit = self._leave(event.subject)

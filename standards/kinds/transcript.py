@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from events.envelope import Envelope
-from standards.kinds.base import NOTHING, Env, Handler, Runtime
+from standards.kinds.base import NOTHING, Env, Handler, Runtime, sweep_oldest
 from standards.match import DataTest, EventMatch, instant, match_test
 from standards.verdicts import Verdict
 
@@ -84,11 +84,11 @@ class TranscriptBook(Runtime):
         transcript = self._open.get(event.subject)
         if transcript is None:
             transcript = self._open[event.subject] = Transcript(event)
-            self.env.scheduler.schedule(
-                event.time + self.env.retain_exempt, self, (event.subject, None)
-            )
         closed = transcript.closed
         return transcript if closed is None or event.time <= closed.time else None
+
+    def sweep(self, cutoff: datetime) -> None:
+        sweep_oldest(self._open, _since, cutoff)
 
     def _on_line(self, event: Envelope) -> Sequence[Verdict]:
         transcript = self._transcript(event)
@@ -121,10 +121,6 @@ class TranscriptBook(Runtime):
         transcript = self._open.get(subject)
         if transcript is None:
             return NOTHING
-        if close_id is None:
-            if transcript.closed is None:
-                del self._open[subject]
-            return NOTHING
         closed = transcript.closed
         if closed is None or closed.id != close_id:
             return NOTHING
@@ -133,3 +129,7 @@ class TranscriptBook(Runtime):
         for judge in self._judges:
             verdicts.extend(judge(transcript, closed))
         return verdicts
+
+
+def _since(transcript: Transcript) -> datetime:
+    return transcript.first.time

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events.envelope import Envelope
 from standards.emit import RuleContext, Text2
-from standards.kinds.base import NOTHING, Env, Handler, Runtime
+from standards.kinds.base import NOTHING, Env, Handler, Runtime, sweep_oldest
 from standards.match import DataTest, EventMatch, match_test
 from standards.verdicts import Verdict
 
@@ -42,6 +42,7 @@ class WindowParams(BaseModel):
 
 @dataclass(slots=True)
 class _Window:
+    since: datetime
     opened: Envelope | None = None
     closed: Envelope | None = None
     seen: set[int] = field(default_factory=set)
@@ -79,10 +80,7 @@ class WindowRuntime(Runtime):
             if window is None:
                 if role == _CLOSE:
                     return NOTHING
-                window = self._windows[event.subject] = _Window()
-                self.env.scheduler.schedule(
-                    event.time + self.env.retain_exempt, self, (event.subject, None)
-                )
+                window = self._windows[event.subject] = _Window(event.time)
             if window.closed is not None and (role == _CLOSE or event.time > window.closed.time):
                 return NOTHING  # settling: only what happened before the close still counts
             if role == _OPEN:
@@ -101,16 +99,15 @@ class WindowRuntime(Runtime):
         window = self._windows.get(subject)
         if window is None:
             return NOTHING
-        if close_id is None:
-            if window.closed is None:
-                del self._windows[subject]
-            return NOTHING
         if window.closed is None or window.closed.id != close_id:
             return NOTHING
         del self._windows[subject]
         if window.opened is None:
             return NOTHING
         return self._judge(window.opened, window.closed, window)
+
+    def sweep(self, cutoff: datetime) -> None:
+        sweep_oldest(self._windows, _since, cutoff)
 
     def _judge(self, opened: Envelope, closed: Envelope, window: _Window) -> Sequence[Verdict]:
         missing = [m.type for i, m in enumerate(self.p.require) if i not in window.seen]
@@ -146,6 +143,10 @@ class WindowRuntime(Runtime):
             measure="events",
         )
         return (violation, check)
+
+
+def _since(window: _Window) -> datetime:
+    return window.since
 
 
 def build(ctx: RuleContext, env: Env, params: WindowParams) -> WindowRuntime:

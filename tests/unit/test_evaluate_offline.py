@@ -1,0 +1,113 @@
+"""`svcstd evaluate`: invalid lines to the dead-letter file, standing violations out, compare, truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from processors.cli import main
+
+
+def _line(event_id: str, kind: str, subject: str, time: str, **data: object) -> str:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": "/provinces/GD/halls/GD-SZ-0001",
+            "type": kind,
+            "time": time,
+            "subject": subject,
+            "datacontenttype": "application/json",
+            "province": "GD",
+            "unit": "GD-SZ-0001",
+            "data": data,
+        },
+        ensure_ascii=False,
+    )
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> Path:
+    path = tmp_path / "events.jsonl"
+    lines = [
+        _line("1", "hall.stain.reported", "s1", "2026-03-02T10:00:00+08:00", area="x"),
+        "{not json",
+        _line("2", "hall.stain.cleaned", "s1", "2026-03-02T10:05:01+08:00", area="x"),
+        _line("3", "hall.stain.reported", "s2", "2026-03-02T10:00:00+08:00", area="x"),
+        _line("4", "hall.stain.cleaned", "s2", "2026-03-02T10:05:00+08:00", area="x"),
+        _line("5", "hall.stain.reported", "s3", "2026-03-02T10:20:00+08:00", area="x"),
+        "",
+        _line("6", "hall.day.closed", "hd", "2026-03-02T10:30:00+08:00"),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_evaluate_writes_standing_violations_and_dead_letters(events: Path, tmp_path: Path) -> None:
+    out, dead, kpis = tmp_path / "v.jsonl", tmp_path / "d.jsonl", tmp_path / "k.jsonl"
+    code = main(
+        [
+            "evaluate",
+            "--events",
+            str(events),
+            "--out",
+            str(out),
+            "--deadletter",
+            str(dead),
+            "--kpis",
+            str(kpis),
+        ]
+    )
+    assert code == 0
+    found = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(v["subject"] for v in found) == ["s1", "s3"]
+    for violation in found:
+        assert {
+            "rule",
+            "subject",
+            "province",
+            "unit",
+            "clause",
+            "standard",
+            "version",
+            "detected_at",
+            "evidence",
+        } <= violation.keys()
+    [letter] = [json.loads(line) for line in dead.read_text(encoding="utf-8").splitlines()]
+    assert letter["line"] == 2
+    assert letter["raw"] == "{not json"
+    rows = [json.loads(line) for line in kpis.read_text(encoding="utf-8").splitlines()]
+    [day] = [r for r in rows if r["kind"] == "rule_day" and r["rule"] == "hall.stain_cleanup"]
+    assert (day["checked"], day["violated"]) == (3, 2)
+
+
+def test_truth_comparison_passes_and_fails(events: Path, tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    case = {"rule": "hall.stain_cleanup", "province": "GD", "unit": "GD-SZ-0001"}
+    good.write_text(
+        "\n".join(
+            json.dumps(case | {"subject": s, "violation": v})
+            for s, v in (("s1", True), ("s2", False), ("s3", True))
+        ),
+        encoding="utf-8",
+    )
+    bad.write_text(json.dumps(case | {"subject": "s2", "violation": True}), encoding="utf-8")
+    assert main(["evaluate", "--events", str(events), "--truth", str(good)]) == 0
+    assert main(["evaluate", "--events", str(events), "--truth", str(bad)]) == 1
+
+
+def test_compare_prints_counts_per_rule_and_province(
+    events: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["evaluate", "--events", str(events), "--compare", "cmcc-service@1", "cmcc-service@1"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "hall.stain_cleanup" in out
+    assert any(
+        line.split()[:2] == ["hall.stain_cleanup", "GD"] and line.split()[-1] == "+0"
+        for line in out.splitlines()
+    )
