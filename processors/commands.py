@@ -33,7 +33,7 @@ def _worker(args: argparse.Namespace) -> int:
     from processors.worker.app import create_app
 
     app = create_app(load_settings(), lateness=timedelta(seconds=args.lateness))
-    sys.argv = ["svcstd-worker", "worker", "--loglevel", args.loglevel]
+    sys.argv = ["svcstd-worker", "worker", "--without-web", "--loglevel", args.loglevel]
     app.main()
     return 0
 

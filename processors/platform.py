@@ -109,6 +109,8 @@ def _up(args: argparse.Namespace) -> int:
         print(f"==> {service.name} {state} (pid {pid}, log {service.log_file(settings)})")
     url = f"http://127.0.0.1:{args.dashboard_port}"
     _wait_for_dashboard(url, services(args.dashboard_port)[1].log_file(settings))
+    for service in services(args.dashboard_port):
+        _require_alive(service, settings)
     if not args.no_simulate:
         print(f"==> publishing simulated traffic for {args.provinces}")
         _simulate(args.provinces)
@@ -136,6 +138,16 @@ def _wait_for_dashboard(url: str, log: Path, timeout_s: float = 90.0) -> None:
         except OSError:
             time.sleep(0.5)
     raise UserError(f"the dashboard did not answer at {url} within {timeout_s:.0f} s; see {log}")
+
+
+def _require_alive(service: Service, settings: Settings) -> None:
+    """A service that died on start is reported with the end of its log, not left for later."""
+    if service.running_pid(settings) is not None:
+        return
+    log = service.log_file(settings)
+    tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else []
+    print("\n".join(tail), file=sys.stderr)
+    raise UserError(f"the {service.name} stopped right after starting; see {log}")
 
 
 def _down(args: argparse.Namespace) -> int:
