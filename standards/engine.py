@@ -66,6 +66,7 @@ class Engine:
             for s in sorted(standards, key=lambda s: s.effective_from)
         ]
         self._current: _Version | None = None
+        self._tail: _Version | None = None
         self._seen: set[str] = set()
         self._seen_before: set[str] = set()
         self._rotate_at: datetime | None = None
@@ -148,13 +149,19 @@ class Engine:
         moment = event.time
         seen.add(event_id)
         latest = self._latest
-        if latest is None or moment > latest:
+        tail = self._tail
+        if tail is not None and moment > latest:  # type: ignore[operator]
+            # in order, and the open-ended version covering the latest event covers this one
+            version = tail
             self._latest = moment
-        version = self._current
-        if version is None or not version.covers(moment):
-            version = self._version_at(moment)
-            if version is None:
+        else:
+            if latest is None or moment > latest:
+                self._latest = latest = moment
+            found = self._version_at(moment)
+            if found is None:
                 return []
+            version = found
+            self._tail = version if version.end is None and moment == latest else None
         if event.type in version.profile_types:
             self._profiles[event.unit] = event.data
         handlers = version.handlers.get(event.type)

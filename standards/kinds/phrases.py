@@ -7,6 +7,7 @@ the whole utterance: a bare rhetorical "什么？" is forbidden, "请问您需�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,14 +55,15 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PhraseMatcher:
-    contains: tuple[str, ...]
+    contains: re.Pattern[str] | None
     prefix: tuple[str, ...]
     exact: frozenset[str]
 
     @classmethod
     def of(cls, phrases: PhraseSet) -> PhraseMatcher:
+        anywhere = [re.escape(normalize(p)) for p in phrases.contains]
         return cls(
-            tuple(normalize(p) for p in phrases.contains),
+            re.compile("|".join(anywhere)) if anywhere else None,
             tuple(normalize(p) for p in phrases.prefix),
             frozenset(normalize(p) for p in phrases.exact),
         )
@@ -71,7 +73,7 @@ class PhraseMatcher:
         return (
             folded in self.exact
             or folded.startswith(self.prefix)
-            or any(p in folded for p in self.contains)
+            or (self.contains is not None and self.contains.search(folded) is not None)
         )
 
 
