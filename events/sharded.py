@@ -25,7 +25,12 @@ Item = tuple[str, str, bytes]
 def _work(conn: Connection, bootstrap: str, overrides: dict[str, Any]) -> None:
     """Worker loop: batches in; 'flush'/'close' answered with the first error or None."""
     error: str | None = None
-    publisher = Publisher(bootstrap, **overrides)
+    try:
+        publisher = Publisher(bootstrap, **overrides)
+    except Exception as exc:  # reported to the parent, which raises it
+        conn.send(f"cannot start a producer: {exc}")
+        return
+    conn.send(None)  # ready
     while True:
         message = conn.recv()
         if isinstance(message, list):
@@ -67,6 +72,7 @@ class ShardedPublisher:
             self._procs.append(process)
         self._buffers: list[list[Item]] = [[] for _ in range(workers)]
         self._closed = False
+        self._collect()  # every worker connected, or the first failure raised
 
     def send(self, topic: str, key: str, value: bytes) -> None:
         """Queue one serialised event; the worker for its key publishes it."""
@@ -99,6 +105,10 @@ class ShardedPublisher:
                 self._buffers[shard] = []
         for conn in self._conns:
             conn.send(command)
+        self._collect()
+
+    def _collect(self) -> None:
+        """One answer from every worker: None, or the first error it met."""
         errors = []
         for conn in self._conns:
             try:
