@@ -1,14 +1,16 @@
 """Availability from heartbeats: downtime per platform and local day against an allowance.
 
-Between two heartbeats the platform counts as down when the earlier one said
-`available = false`, or when the gap is longer than `max_gap` (nobody could
-tell it was up). A day is judged once the watermark is `max_gap` past its end,
-so the first heartbeat of the next day can close its last gap; heartbeats are
-sorted by time before judging, so moderate disorder does not matter.
+Between two consecutive heartbeats the platform counts as down when the earlier
+one said `available = false`, or when the gap is longer than `max_gap` (nobody
+could tell it was up). Nothing is assumed before a platform's first heartbeat or
+after its last. A day is judged once the watermark is `max_gap` past its end and
+a later heartbeat has closed its last gap (or at end of input); heartbeats are
+sorted by time first, so moderate disorder does not matter.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +26,7 @@ from standards.match import EventMatch, match_test
 from standards.verdicts import Verdict
 
 Beat = tuple[datetime, bool, str]
+EVIDENCE_KEPT = 10
 
 
 class AvailabilityParams(BaseModel):
@@ -56,6 +59,7 @@ class _Platform:
     province: str
     days: dict[date, list[Beat]] = field(default_factory=dict)
     carry: Beat | None = None
+    waiting: set[date] = field(default_factory=set)
 
 
 class AvailabilityRuntime(Runtime):
@@ -84,44 +88,55 @@ class AvailabilityRuntime(Runtime):
         beats = platform.days.get(day)
         if beats is None:
             if platform.carry is not None and event.time <= platform.carry[0]:
-                return NOTHING
+                return NOTHING  # too late: that day is judged
             beats = platform.days[day] = []
             _, end = day_bounds(day, self.env.tz)
             self.env.scheduler.schedule(end + self.p.max_gap, self, (event.unit, day))
         beats.append((event.time, up, event.id))
-        return NOTHING
+        if not platform.waiting:
+            return NOTHING
+        verdicts: list[Verdict] = []
+        for waiting in sorted(d for d in platform.waiting if d < day):
+            platform.waiting.discard(waiting)
+            verdicts.extend(self._judge(event.unit, platform, waiting, event.time))
+        return verdicts
 
     def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
         unit, day = key
         platform = self._platforms.get(unit)
         if platform is None or day not in platform.days:
             return NOTHING
-        return self._judge(unit, platform, day, when)
+        if any(later > day for later in platform.days):
+            return self._judge(unit, platform, day, when)
+        platform.waiting.add(day)  # its last gap closes with the next heartbeat
+        return NOTHING
 
     def flush(self, end: datetime) -> Sequence[Verdict]:
         verdicts: list[Verdict] = []
         for unit, platform in sorted(self._platforms.items()):
             for day in sorted(platform.days):
                 verdicts.extend(self._judge(unit, platform, day, end))
+            platform.waiting.clear()
         return verdicts
 
     def _judge(self, unit: str, platform: _Platform, day: date, now: datetime) -> Sequence[Verdict]:
         beats = sorted(platform.days.pop(day))
         start, end = day_bounds(day, self.env.tz)
-        following = platform.days.get(day + timedelta(days=1))
-        nxt = min(following) if following else None
+        later = [b for d, bs in platform.days.items() if d > day for b in bs]
+        nxt = min(later) if later else None
         points = ([platform.carry] if platform.carry else []) + beats + ([nxt] if nxt else [])
-        down, worst = self._down(points, start, end, now)
+        down, worst = self._down(points, start, end)
         platform.carry = beats[-1]
         violated = down > self.p.max_down
         subject = f"{unit}:{day.isoformat()}"
+        at = min(now, end)
         check = self.ctx.check(
             subject=subject,
             province=platform.province,
             unit=unit,
             occurrence=day.isoformat(),
             day_of=start,
-            at=min(now, end),
+            at=at,
             violated=violated,
             value=down.total_seconds(),
         )
@@ -134,7 +149,7 @@ class AvailabilityRuntime(Runtime):
             province=platform.province,
             unit=unit,
             occurrence=day.isoformat(),
-            at=min(now, end),
+            at=at,
             measured=down.total_seconds(),
             limit=self.p.max_down.total_seconds(),
             evidence=worst,
@@ -147,21 +162,18 @@ class AvailabilityRuntime(Runtime):
         return (violation, check)
 
     def _down(
-        self, points: list[Beat], start: datetime, end: datetime, now: datetime
+        self, points: list[Beat], start: datetime, end: datetime
     ) -> tuple[timedelta, tuple[str, ...]]:
+        """Down time inside [start, end) between consecutive heartbeats only."""
         down = timedelta(0)
         evidence: list[str] = []
-        horizon = min(end, now)
-        for i, (at, up, event_id) in enumerate(points):
-            until = points[i + 1][0] if i + 1 < len(points) else horizon
-            if until <= at:
-                continue
-            if up and until - at <= self.p.max_gap:
+        for (at, up, event_id), (until, _, _) in itertools.pairwise(points):
+            if until <= at or (up and until - at <= self.p.max_gap):
                 continue
             overlap = min(until, end) - max(at, start)
             if overlap > timedelta(0):
                 down += overlap
-                if len(evidence) < 10:
+                if len(evidence) < EVIDENCE_KEPT:
                     evidence.append(event_id)
         return down, tuple(evidence)
 

@@ -130,7 +130,7 @@ class ConversationRuntime(Runtime):
         turns = self._turns(transcript)
         if self.p.check == "reply_latency":
             worst = _slowest_reply(turns)
-            applicable = any(not t.agent for t in turns) and any(t.agent for t in turns)
+            applicable = any(not t.agent for t in turns) and len(turns) > 1
         elif self.p.check == "long_speech_ack":
             worst = _longest_unacknowledged(turns, self.p.limit)
             applicable = any(not t.agent and t.end - t.start > self.p.limit for t in turns)
@@ -194,11 +194,14 @@ class ConversationRuntime(Runtime):
 
 
 def _slowest_reply(turns: list[_Turn]) -> tuple[float, tuple[str, ...]] | None:
-    """The longest silence between a customer finishing and the agent's next turn.
+    """The longest silence after a customer finished before anyone spoke again.
 
-    A customer turn followed (after it ends) by another customer turn is not
-    waiting for a reply; agent turns that began while the customer spoke are
-    acknowledgements, not the reply.
+    The customer is done when the next utterance starting at or after the end of
+    theirs comes; if that is the agent's, the silence is the reply latency; if the
+    customer resumes first, the agent stayed silent that long (a pause shorter
+    than the limit is the customer still talking). Agent utterances that began
+    while the customer spoke are acknowledgements, not the reply. A customer
+    utterance that nobody follows is not judged.
     """
     worst: tuple[float, tuple[str, ...]] | None = None
     count = len(turns)
@@ -208,12 +211,12 @@ def _slowest_reply(turns: list[_Turn]) -> tuple[float, tuple[str, ...]] | None:
         j = i + 1
         while j < count and turns[j].start < turn.end:
             j += 1
-        if j == count or not turns[j].agent:
+        if j == count:
             continue
-        reply = turns[j]
-        gap = (reply.start - turn.end).total_seconds()
+        following = turns[j]
+        gap = (following.start - turn.end).total_seconds()
         if worst is None or gap > worst[0]:
-            worst = (gap, (turn.event_id, reply.event_id))
+            worst = (gap, (turn.event_id, following.event_id))
     return worst
 
 
@@ -224,7 +227,7 @@ def _longest_unacknowledged(
     for turn in turns:
         if turn.agent or turn.end - turn.start <= limit:
             continue
-        if any(t.agent and turn.start < t.start < turn.end for t in turns):
+        if any(t.agent and turn.start <= t.start and t.end <= turn.end for t in turns):
             continue
         length = (turn.end - turn.start).total_seconds()
         if worst is None or length > worst[0]:
