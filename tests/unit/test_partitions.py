@@ -36,28 +36,44 @@ def _evaluator() -> PartitionedEvaluator:
 
 def test_a_partition_running_ahead_does_not_fire_another_partitions_clocks() -> None:
     ev = _evaluator()
-    ev.handle("svc.events.hall", 0, 0, _raw("a", "checked_in", T0, brand="gotone_vip"), wall=0.0)
+    ev.handle(
+        "svc.events.hall",
+        0,
+        0,
+        _raw("a", "checked_in", T0, brand="gotone_vip", customer="c1"),
+        wall=0.0,
+    )
     ahead, _ = ev.handle(
         "svc.events.hall",
         1,
         0,
-        _raw("b", "checked_in", T0 + timedelta(hours=3), brand="gotone"),
+        _raw("b", "checked_in", T0 + timedelta(hours=3), brand="gotone", customer="c2"),
         wall=0.0,
     )
     served, _ = ev.handle(
-        "svc.events.hall", 0, 1, _raw("a", "service_started", T0 + timedelta(minutes=5)), wall=1.0
+        "svc.events.hall",
+        0,
+        1,
+        _raw("a", "service_started", T0 + timedelta(minutes=5), counter="1", staff="s1"),
+        wall=1.0,
     )
     assert not [v for v in ahead + served if isinstance(v, Violation)]
 
 
 def test_an_idle_partition_follows_the_furthest_watermark() -> None:
     ev = _evaluator()
-    ev.handle("svc.events.hall", 0, 0, _raw("a", "checked_in", T0, brand="gotone_vip"), wall=0.0)
+    ev.handle(
+        "svc.events.hall",
+        0,
+        0,
+        _raw("a", "checked_in", T0, brand="gotone_vip", customer="c1"),
+        wall=0.0,
+    )
     ev.handle(
         "svc.events.hall",
         1,
         0,
-        _raw("b", "checked_in", T0 + timedelta(hours=1), brand="mzone"),
+        _raw("b", "checked_in", T0 + timedelta(hours=1), brand="mzone", customer="c3"),
         wall=0.0,
     )
     assert ev.tick(wall=5.0) == []

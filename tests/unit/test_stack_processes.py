@@ -35,6 +35,9 @@ def test_start_detached_and_stop_by_pid(tmp_path: Path) -> None:
     pid = start_detached(command, tmp_path / "out.log", cwd=tmp_path)
     try:
         assert is_alive(pid)
+        deadline = time.monotonic() + 10
+        while not command_line(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)  # between fork and exec the command line is still empty
         assert "time.sleep(60)" in (command_line(pid) or "")
     finally:
         assert stop_pid(pid, timeout_s=10)
