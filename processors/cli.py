@@ -26,7 +26,10 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="svcstd", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="svcstd",
+        description="svc-standards: check service events against versioned service standards.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(name)
