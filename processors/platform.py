@@ -121,7 +121,7 @@ def _up(args: argparse.Namespace) -> int:
 def _simulate(provinces: str) -> None:
     command = [
         sys.executable, "-m", "processors.cli", "simulate", "--to", "kafka",
-        "--provinces", provinces, "--start", "now-1d", "--duration", "1d",
+        "--provinces", provinces, "--start", "now-14d", "--duration", "7d",
         "--violation-rate", "0.05",
     ]  # fmt: skip
     if subprocess.call(command) != 0:

@@ -5,6 +5,9 @@ partition (key = subject), so a per-partition watermark is exact: replaying a
 partition gives the verdicts live processing did, however far other partitions
 have run ahead. A partition that falls silent follows the furthest partition
 after `idle_after` seconds of wall time, so its last clocks still fire.
+
+An event stamped later than the wall clock (beyond `max_future`, for skew) is
+a dead letter: it would drag the watermark ahead and fire every clock early.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class PartitionedEvaluator:
     engine_factory: EngineFactory
     lateness: timedelta = timedelta(seconds=30)
     idle_after: float = 10.0
+    max_future: timedelta = timedelta(minutes=5)
+    clock: Callable[[], datetime] = field(default=lambda: utc_now())
     _lanes: dict[tuple[str, int], _Lane] = field(default_factory=dict)
 
     def handle(
@@ -73,6 +78,10 @@ class PartitionedEvaluator:
             event = parse_event(raw)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
             return [], DeadLetter(topic, partition, offset, _reason(exc), raw)
+        horizon = self.clock() + self.max_future
+        if event.time > horizon:
+            reason = f"time: {event.time.isoformat()} is in the future (wall clock {horizon.isoformat()} incl. skew)"
+            return [], DeadLetter(topic, partition, offset, reason, raw)
         verdicts = lane.engine.process(event)
         if lane.high is None or event.time > lane.high:
             lane.high = event.time

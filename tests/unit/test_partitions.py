@@ -92,3 +92,24 @@ def test_a_bad_message_becomes_a_dead_letter_with_its_reason() -> None:
     assert "time" in letter.reason
     record = letter.to_record(T0)
     assert record["letter_id"] == "svc.events.hall:3:42"
+
+
+def test_an_event_from_the_future_is_a_dead_letter_and_moves_no_clock() -> None:
+    ev = PartitionedEvaluator(lambda: Engine(STANDARDS), lateness=timedelta(0), clock=lambda: T0)
+    ev.handle(
+        "svc.events.hall",
+        0,
+        0,
+        _raw("a", "checked_in", T0, brand="gotone_vip", customer="c1"),
+        wall=0.0,
+    )
+    verdicts, letter = ev.handle(
+        "svc.events.hall",
+        0,
+        1,
+        _raw("z", "checked_in", T0 + timedelta(hours=2), brand="gotone", customer="c2"),
+        wall=0.0,
+    )
+    assert verdicts == []
+    assert letter is not None and "future" in letter.reason
+    assert ev.tick(wall=100.0) == []
