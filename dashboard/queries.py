@@ -15,6 +15,9 @@ from clickhouse_connect.driver.client import Client
 from dashboard.scope import Scope
 from processors.storage.client import DATABASE
 
+DISPLAY_TZ = "Asia/Shanghai"
+"""Auditors read times in China Standard Time; storage stays UTC."""
+
 
 @dataclass(frozen=True)
 class ProvinceCount:
@@ -71,7 +74,7 @@ def recent_violations(
         params["province"] = province
         where.append("province = {province:String}")
     sql = f"""
-        SELECT violation_id, detected_at, province, unit, rule, clause, severity, subject,
+        SELECT violation_id, toTimeZone(detected_at, '{DISPLAY_TZ}'), province, unit, rule, clause, severity, subject,
                measured, `limit`, measure, message_en, message_zh, evidence
         FROM {DATABASE}.violations FINAL
         WHERE {" AND ".join(where)}

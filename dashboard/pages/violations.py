@@ -19,7 +19,7 @@ rows = recent_violations(client(), scope, province=province)
 st.dataframe(
     [
         {
-            "detected at": r.detected_at,
+            "detected at (UTC+8)": r.detected_at,
             "unit": r.unit,
             "rule": r.rule,
             "clause": r.clause,

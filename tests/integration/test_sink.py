@@ -79,3 +79,4 @@ def test_provincial_scope_is_enforced_in_the_query(clickhouse: Client) -> None:
     assert recent_violations(clickhouse, scoped, province="HB") == []
     [row] = recent_violations(clickhouse, scoped, province="HN")
     assert row.evidence == ["e1"] and row.limit == 600.0
+    assert row.detected_at.isoformat() == "2026-03-02T09:10:00+08:00"
