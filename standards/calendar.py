@@ -98,15 +98,6 @@ class WorkingDays:
         return total / DAY
 
 
-def local_day(moment: datetime, tz: tzinfo) -> date:
-    return moment.astimezone(tz).date()
-
-
-def month_key(moment: datetime, tz: tzinfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 def month_bounds(key: str, tz: tzinfo) -> tuple[datetime, datetime]:
     """Start and end (exclusive) of a 'YYYY-MM' month in local time."""
     year, month = (int(part) for part in key.split("-"))
@@ -118,3 +109,24 @@ def month_bounds(key: str, tz: tzinfo) -> tuple[datetime, datetime]:
 def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tz)
     return start, start + DAY
+
+
+class LocalClock:
+    """Local dates of instants, remembering the last one: every rule reading one event asks alike."""
+
+    __slots__ = ("_date", "_moment", "tz")
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._moment: datetime | None = None
+        self._date = date.min
+
+    def day(self, moment: datetime) -> date:
+        if moment is not self._moment:
+            self._moment = moment
+            self._date = moment.astimezone(self.tz).date()
+        return self._date
+
+    def month(self, moment: datetime) -> str:
+        day = self.day(moment)
+        return f"{day.year:04d}-{day.month:02d}"

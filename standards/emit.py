@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from hashlib import sha256
 
+from standards.calendar import LocalClock
 from standards.verdicts import Check, Violation, stable_id
 
 _SCALE = {
@@ -38,6 +40,7 @@ class RuleContext:
     description_zh: str
     description_en: str
     tz: tzinfo
+    clock: LocalClock
 
     def violation(
         self,
@@ -84,15 +87,16 @@ class RuleContext:
         violated: bool,
         value: float | None,
     ) -> Check:
+        key = f"{self.standard}\x1f{self.rule}\x1f{subject}\x1f{occurrence}"
         return Check(
-            check_id=stable_id(self.standard, self.rule, subject, occurrence),
+            check_id=sha256(key.encode()).hexdigest()[:32],  # = stable_id(standard, rule, …)
             standard=self.standard,
             version=self.version,
             rule=self.rule,
             province=province,
             unit=unit,
             subject=subject,
-            day=day_of.astimezone(self.tz).date(),
+            day=self.clock.day(day_of),
             checked_at=at,
             violated=violated,
             value=value,

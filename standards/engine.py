@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from events.envelope import Envelope
-from standards.calendar import WorkingDays, parse_offset
+from standards.calendar import LocalClock, WorkingDays, parse_offset
 from standards.emit import RuleContext
 from standards.kinds.base import Env, Handler, Runtime
 from standards.kinds.registry import BUILDERS
@@ -87,8 +87,10 @@ class Engine:
 
     def _compile(self, standard: Standard, retain: timedelta, retain_exempt: timedelta) -> _Version:
         tz = parse_offset(standard.timezone)
+        clock = LocalClock(tz)
         env = Env(
             tz=tz,
+            clock=clock,
             calendars={name: WorkingDays.of(c, tz) for name, c in standard.calendars.items()},
             profiles=self._profiles,
             scheduler=self,
@@ -108,6 +110,7 @@ class Engine:
                 description_zh=rule.description.zh,
                 description_en=rule.description.en,
                 tz=tz,
+                clock=clock,
             )
             runtimes.append(BUILDERS[rule.kind](ctx, env, rule.params))
         for runtime in runtimes:  # after every rule subscribed to shared collectors

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events.envelope import Envelope
-from standards.calendar import day_bounds, local_day
+from standards.calendar import day_bounds
 from standards.emit import RuleContext, Text2
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.match import EventMatch, match_test
@@ -84,7 +84,7 @@ class AvailabilityRuntime(Runtime):
         platform = self._platforms.get(event.unit)
         if platform is None:
             platform = self._platforms[event.unit] = _Platform(event.province)
-        day = local_day(event.time, self.env.tz)
+        day = self.env.clock.day(event.time)
         beats = platform.days.get(day)
         if beats is None:
             if platform.carry is not None and event.time <= platform.carry[0]:

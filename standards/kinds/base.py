@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from events.envelope import Envelope
-from standards.calendar import WorkingDays
+from standards.calendar import LocalClock, WorkingDays
 from standards.emit import RuleContext
 from standards.verdicts import Verdict
 
@@ -33,6 +33,7 @@ class Env:
     """The engine's services for one standard version."""
 
     tz: tzinfo
+    clock: LocalClock
     calendars: Mapping[str, WorkingDays]
     profiles: Mapping[str, Mapping[str, Any]]
     scheduler: Scheduler

@@ -68,7 +68,7 @@ class ConversationParams(BaseModel):
         return self
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Turn:
     start: datetime
     end: datetime

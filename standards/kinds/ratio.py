@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from events.envelope import Envelope
-from standards.calendar import month_bounds, month_key
+from standards.calendar import month_bounds
 from standards.emit import RuleContext, Text2
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.match import EventMatch, match_test
@@ -61,7 +61,7 @@ class RatioRuntime(Runtime):
         answer = data.get(self.p.field)
         if not isinstance(answer, bool) or (self._applies is not None and not self._applies(data)):
             return NOTHING
-        key = (event.unit, month_key(event.time, self.env.tz))
+        key = (event.unit, self.env.clock.month(event.time))
         month = self._months.get(key)
         if month is None:
             month = self._months[key] = _Month(event.province)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from standards.calendar import WorkingDays, month_key
+from standards.calendar import LocalClock, WorkingDays
 from standards.loader import load_standards
 
 CN = timezone(timedelta(hours=8))
@@ -45,4 +45,4 @@ def test_an_instant_in_utc_is_judged_in_china_time() -> None:
         0,
         tzinfo=CN,  # Saturday 07:00 in China: the clock starts Monday
     )
-    assert month_key(datetime(2026, 3, 31, 16, 30, tzinfo=UTC), CN) == "2026-04"
+    assert LocalClock(CN).month(datetime(2026, 3, 31, 16, 30, tzinfo=UTC)) == "2026-04"
