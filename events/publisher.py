@@ -13,6 +13,8 @@ from types import TracebackType
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.partitioner.abc import Partitioner
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from events.envelope import Envelope
 from events.settings import load_settings
@@ -31,15 +33,55 @@ class PublishError(RuntimeError):
     """An event could not be delivered; the cause is the Kafka error."""
 
 
+class KeyHashPartitioner(Partitioner):
+    """Kafka's default placement (murmur2 of the key), with each key's hash remembered.
+
+    An entity's events share a key, and kafka-python hashes in pure Python, so
+    remembering the hash saves real time per event. Placement is unchanged:
+    Java and librdkafka producers put the same key on the same partition.
+    """
+
+    LIMIT = 1 << 20
+
+    def __init__(self) -> None:
+        self._hashes: dict[bytes, int] = {}
+        self._fallback = DefaultPartitioner()
+
+    def partition(
+        self,
+        topic: str,
+        key: Any,
+        serialized_key: Any,
+        value: Any,
+        serialized_value: Any,
+        cluster: Any,
+    ) -> int:
+        partitions = cluster.partitions_for_topic(topic)
+        if serialized_key is None or not partitions:
+            return int(
+                self._fallback.partition(
+                    topic, key, serialized_key, value, serialized_value, cluster
+                )
+            )
+        hashed = self._hashes.get(serialized_key)
+        if hashed is None:
+            if len(self._hashes) >= self.LIMIT:
+                self._hashes.clear()
+            hashed = self._hashes[serialized_key] = murmur2(serialized_key) & 0x7FFFFFFF
+        return hashed % len(partitions)
+
+
 class Publisher:
     """A Kafka producer for contract events. Use it as a context manager."""
 
     def __init__(self, bootstrap: str | None = None, **overrides: Any) -> None:
-        config = {**DEFAULTS, **overrides}
+        config = {"partitioner": KeyHashPartitioner(), **DEFAULTS, **overrides}
         servers = bootstrap or load_settings().kafka_bootstrap
         self._producer = KafkaProducer(bootstrap_servers=servers.split(","), **config)
         self._error: BaseException | None = None
         self._closed = False
+        self._send = self._producer.send
+        self._on_error = self._failed
 
     def publish(self, event: Envelope) -> None:
         """Send one event to its channel's topic, keyed by its subject."""
@@ -47,9 +89,9 @@ class Publisher:
 
     def send(self, topic: str, key: str, value: bytes) -> None:
         """Send an already serialised event (the fast path for bulk producers)."""
-        self._raise_pending()
-        future = self._producer.send(topic, value=value, key=key.encode())
-        future.add_errback(self._failed)
+        if self._error is not None:
+            self._raise_pending()
+        self._send(topic, value=value, key=key.encode()).add_errback(self._on_error)
 
     def flush(self, timeout: float | None = None) -> None:
         """Block until everything sent so far is acknowledged; raise the first failure."""

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
+from kafka.partitioner.default import DefaultPartitioner
 
 import events.publisher as publisher_module
 from events.envelope import Envelope
-from events.publisher import Publisher, PublishError
+from events.publisher import KeyHashPartitioner, Publisher, PublishError
 
 
 class _Future:
@@ -105,3 +106,22 @@ def test_a_delivery_error_is_raised_on_close(fake: type[_FakeProducer]) -> None:
         publisher.send("svc.events.hall", "k", b"{}")
         fake.instances[0].futures[0].errbacks[0](TimeoutError("broker gone"))
     assert fake.instances[0].closed
+
+
+class _Cluster:
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return set(range(6))
+
+    def available_partitions_for_topic(self, topic: str) -> set[int]:
+        return set(range(6))
+
+    def topics(self) -> set[str]:
+        return {"t"}
+
+
+def test_keys_land_where_kafkas_default_partitioner_puts_them() -> None:
+    ours, theirs, cluster = KeyHashPartitioner(), DefaultPartitioner(), _Cluster()
+    keys = [f"GD-H0001:20260302:v{i:04d}".encode() for i in range(2000)]
+    placed = [ours.partition("t", None, key, None, None, cluster) for key in keys * 2]
+    assert placed == [theirs.partition("t", None, key, None, None, cluster) for key in keys * 2]
+    assert len(set(placed)) == 6
