@@ -101,13 +101,17 @@ class ConversationRuntime(Runtime):
         turns = transcript.memo.get(key)
         if turns is None:
             turns = []
+            speaker_field, end_field, agent = p.speaker_field, p.end_field, p.agent
+            speakers = (p.customer, agent)
             for start, event in transcript.ordered():
                 data = event.data
-                speaker = data.get(p.speaker_field)
-                end = instant(data.get(p.end_field))
-                if end is None or speaker not in (p.customer, p.agent):
+                speaker = data.get(speaker_field)
+                end = data.get(end_field)
+                if end.__class__ is not datetime:  # parsed events carry datetimes already
+                    end = instant(end)
+                if end is None or speaker not in speakers:
                     continue
-                turns.append(_Turn(start, end, speaker == p.agent, event.id, event))
+                turns.append(_Turn(start, end, speaker == agent, event.id, event))
             transcript.memo[key] = turns
         return turns
 

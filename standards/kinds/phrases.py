@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,6 +21,8 @@ from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.kinds.transcript import Transcript, TranscriptBook
 from standards.match import EventMatch, match_test
 from standards.verdicts import Verdict
+
+REMEMBERED = 65536
 
 
 class PhraseSet(BaseModel):
@@ -48,7 +49,6 @@ def _keep(char: str) -> bool:
     return not (category[0] in "PZS" or category == "Cc")
 
 
-@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", text) if _keep(c)).lower()
 
@@ -58,6 +58,7 @@ class PhraseMatcher:
     contains: re.Pattern[str] | None
     prefix: tuple[str, ...]
     exact: frozenset[str]
+    seen: dict[str, bool] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, phrases: PhraseSet) -> PhraseMatcher:
@@ -69,12 +70,20 @@ class PhraseMatcher:
         )
 
     def found(self, text: str) -> bool:
+        """Whether the text holds a phrase; scripted texts repeat, so answers are remembered."""
+        known = self.seen.get(text)
+        if known is not None:
+            return known
         folded = normalize(text)
-        return (
+        answer = (
             folded in self.exact
             or folded.startswith(self.prefix)
             or (self.contains is not None and self.contains.search(folded) is not None)
         )
+        if len(self.seen) >= REMEMBERED:
+            self.seen.clear()
+        self.seen[text] = answer
+        return answer
 
 
 class PhrasesParams(BaseModel):

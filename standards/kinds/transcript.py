@@ -91,12 +91,19 @@ class TranscriptBook(Runtime):
         sweep_oldest(self._open, _since, cutoff)
 
     def _on_line(self, event: Envelope) -> Sequence[Verdict]:
-        transcript = self._transcript(event)
-        if transcript is not None:
-            order = event.time
-            if self.order_field is not None:
-                order = instant(event.data.get(self.order_field)) or order
-            transcript.lines.append((order, event))
+        transcript = self._open.get(event.subject)
+        if transcript is None:
+            transcript = self._open[event.subject] = Transcript(event)
+        elif transcript.closed is not None and event.time > transcript.closed.time:
+            return NOTHING
+        order = event.time
+        if self.order_field is not None:
+            given = event.data.get(self.order_field)
+            if given.__class__ is not datetime:  # parsed events carry datetimes already
+                given = instant(given)
+            if given is not None:
+                order = given
+        transcript.lines.append((order, event))
         return NOTHING
 
     def _on_extra(self, event: Envelope) -> Sequence[Verdict]:
