@@ -158,9 +158,15 @@ def _publish(args: argparse.Namespace) -> int:
     from events.topics import STANDARDS_TOPIC
     from standards.publish import plan, read_published, send
 
+    from kafka.errors import KafkaError
+
     standards = load_standards(args.dir)
     bootstrap = args.bootstrap or load_settings().kafka_bootstrap
-    decided = plan(standards, read_published(bootstrap, STANDARDS_TOPIC))
+    try:
+        published = read_published(bootstrap, STANDARDS_TOPIC)
+    except KafkaError as exc:
+        raise UserError(f"cannot read {STANDARDS_TOPIC} from Kafka at {bootstrap}: {exc}") from exc
+    decided = plan(standards, published)
     for standard in decided.unchanged:
         print(f"unchanged {standard.key}")
     if decided.refused:
@@ -168,7 +174,10 @@ def _publish(args: argparse.Namespace) -> int:
     for standard in decided.publish:
         print(f"{'would publish' if args.dry_run else 'publishing'} {standard.key}")
     if decided.publish and not args.dry_run:
-        send(bootstrap, STANDARDS_TOPIC, decided.publish)
+        try:
+            send(bootstrap, STANDARDS_TOPIC, decided.publish)
+        except KafkaError as exc:
+            raise UserError(f"cannot publish to Kafka at {bootstrap}: {exc}") from exc
     return 0
 
 

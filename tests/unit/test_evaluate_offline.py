@@ -111,3 +111,36 @@ def test_compare_prints_counts_per_rule_and_province(
         line.split()[:2] == ["hall.stain_cleanup", "GD"] and line.split()[-1] == "+0"
         for line in out.splitlines()
     )
+
+
+def test_a_named_standard_version_applies_to_every_event(events: Path, tmp_path: Path) -> None:
+    out = tmp_path / "v.jsonl"
+    assert (
+        main(
+            ["evaluate", "--events", str(events), "--standard", "cmcc-service@1", "--out", str(out)]
+        )
+        == 0
+    )
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert main(["evaluate", "--events", str(events), "--standard", "cmcc-service@9"]) == 2
+
+
+def test_diff_command_compares_a_draft_file_with_the_published_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from standards.loader import RULES_DIR
+
+    draft_dir = tmp_path / "cmcc-service"
+    draft_dir.mkdir()
+    text = (RULES_DIR / "cmcc-service" / "v1.yaml").read_text(encoding="utf-8")
+    draft = draft_dir / "v2.yaml"
+    draft.write_text(
+        text.replace("version: 1\n", "version: 2\n", 1).replace(
+            "        default: PT5M\n", "        default: PT4M\n", 1
+        ),
+        encoding="utf-8",
+    )
+    assert main(["standards", "diff", "cmcc-service@1", str(draft)]) == 0
+    out = capsys.readouterr().out
+    assert "cmcc-service@1 → cmcc-service@2" in out
+    assert "~ hall.stain_cleanup: params.limits.default: PT5M → PT4M" in out

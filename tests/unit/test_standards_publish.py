@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from processors.cli import main
 from standards.loader import load_standards
 from standards.publish import digest, message, plan
 
@@ -46,3 +49,32 @@ def test_message_is_keyed_by_standard_and_version_and_carries_the_digest() -> No
     body = json.loads(value)
     assert body["digest"] == digest(V1)
     assert body["content"]["version"] == 1
+
+
+def test_publish_command_refuses_without_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    import standards.publish as publish
+
+    sent: list[object] = []
+    edited_digest = "0" * 64
+    monkeypatch.setattr(publish, "read_published", lambda bootstrap, topic: {V1.key: edited_digest})
+    monkeypatch.setattr(publish, "send", lambda bootstrap, topic, standards: sent.append(standards))
+    assert main(["standards", "publish", "--bootstrap", "127.0.0.1:1"]) == 2
+    assert sent == []
+
+
+def test_publish_command_sends_a_new_version_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import standards.publish as publish
+
+    topic: dict[str, str] = {}
+
+    def send(bootstrap: str, name: str, standards: list[object]) -> None:
+        for standard in standards:
+            topic[standard.key] = digest(standard)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(publish, "read_published", lambda bootstrap, name: dict(topic))
+    monkeypatch.setattr(publish, "send", send)
+    assert main(["standards", "publish", "--bootstrap", "127.0.0.1:1"]) == 0
+    assert topic == {V1.key: digest(V1)}
+    assert (
+        main(["standards", "publish", "--bootstrap", "127.0.0.1:1"]) == 0
+    )  # unchanged: nothing sent
