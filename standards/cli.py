@@ -154,11 +154,11 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from kafka.errors import KafkaError
+
     from events.settings import load_settings
     from events.topics import STANDARDS_TOPIC
     from standards.publish import plan, read_published, send
-
-    from kafka.errors import KafkaError
 
     standards = load_standards(args.dir)
     bootstrap = args.bootstrap or load_settings().kafka_bootstrap

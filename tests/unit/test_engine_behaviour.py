@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from events.envelope import Envelope
 from standards.engine import Engine
 from standards.loader import load_standards
-from standards.verdicts import Check, Violation
+from standards.verdicts import Check, Verdict, Violation
 
 [V1] = load_standards()
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -35,7 +35,7 @@ def _event(
     )
 
 
-def _visit(engine: Engine, n: int, at: datetime, wait: timedelta) -> list[object]:
+def _visit(engine: Engine, n: int, at: datetime, wait: timedelta) -> list[Verdict]:
     subject = f"v{n}"
     out = engine.process(_event("hall.visit.checked_in", subject, at, brand="mzone", customer="c"))
     out += engine.process(

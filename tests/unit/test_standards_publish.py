@@ -8,6 +8,7 @@ import pytest
 
 from processors.cli import main
 from standards.loader import load_standards
+from standards.model import Standard
 from standards.publish import digest, message, plan
 
 [V1] = load_standards()
@@ -67,9 +68,9 @@ def test_publish_command_sends_a_new_version_once(monkeypatch: pytest.MonkeyPatc
 
     topic: dict[str, str] = {}
 
-    def send(bootstrap: str, name: str, standards: list[object]) -> None:
+    def send(bootstrap: str, name: str, standards: list[Standard]) -> None:
         for standard in standards:
-            topic[standard.key] = digest(standard)  # type: ignore[attr-defined]
+            topic[standard.key] = digest(standard)
 
     monkeypatch.setattr(publish, "read_published", lambda bootstrap, name: dict(topic))
     monkeypatch.setattr(publish, "send", send)

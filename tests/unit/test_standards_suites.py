@@ -6,12 +6,13 @@ import pytest
 
 from standards.coverage import coverage
 from standards.loader import RULES_DIR, load_standards
+from standards.model import Standard
 from standards.suites import Case, Suite, check_case, load_suites, suites_dir
 
 STANDARDS = load_standards()
 
 
-def _cases() -> list[tuple[str, object, Suite, Case, int]]:
+def _cases() -> list[tuple[str, Standard, Suite, Case, int]]:
     found = []
     for standard in STANDARDS:
         for path, suite in load_suites(suites_dir(RULES_DIR / standard.standard)).items():
@@ -29,8 +30,8 @@ CASES = _cases()
 @pytest.mark.parametrize(
     ("name", "standard", "suite", "case", "index"), CASES, ids=[c[0] for c in CASES]
 )
-def test_suite_case(name: str, standard: object, suite: Suite, case: Case, index: int) -> None:
-    assert check_case(standard, suite, case, index) == []  # type: ignore[arg-type]
+def test_suite_case(name: str, standard: Standard, suite: Suite, case: Case, index: int) -> None:
+    assert check_case(standard, suite, case, index) == []
 
 
 def test_every_required_catalog_rule_has_a_rule_and_tests_from_both_sides() -> None:
