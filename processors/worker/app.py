@@ -40,6 +40,7 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
         app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        datadir=str(settings.var_dir / "faust"),
         topic_partitions=settings.partitions,
         web_enabled=False,
         producer_acks=-1,
