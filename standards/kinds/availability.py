@@ -25,8 +25,10 @@ from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.match import EventMatch, match_test
 from standards.verdicts import Verdict
 
-Beat = tuple[datetime, bool, str]
+Beat = tuple[float, bool, str]  # (POSIX seconds, available, event id): cheap to sort and subtract
 EVIDENCE_KEPT = 10
+DAY_SECONDS = 86_400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 class AvailabilityParams(BaseModel):
@@ -68,6 +70,17 @@ class AvailabilityRuntime(Runtime):
         self.p = params
         self._applies = match_test(params.event)
         self._platforms: dict[str, _Platform] = {}
+        offset = env.tz.utcoffset(None)
+        self._offset = offset.total_seconds() if offset is not None else 0.0
+        self._gap = params.max_gap.total_seconds()
+        self._last_day = (0, date.min)
+
+    def _day_of(self, seconds: float) -> date:
+        """The local date of a POSIX time, remembered: heartbeats come many a day."""
+        number = int((seconds + self._offset) // DAY_SECONDS)
+        if number != self._last_day[0]:
+            self._last_day = (number, date.fromordinal(EPOCH_ORDINAL + number))
+        return self._last_day[1]
 
     def handlers(self) -> dict[str, Handler]:
         return {self.p.event.type: self._on_beat}
@@ -84,15 +97,16 @@ class AvailabilityRuntime(Runtime):
         platform = self._platforms.get(event.unit)
         if platform is None:
             platform = self._platforms[event.unit] = _Platform(event.province)
-        day = self.env.clock.day(event.time)
+        seconds = event.time.timestamp()
+        day = self._day_of(seconds)
         beats = platform.days.get(day)
         if beats is None:
-            if platform.carry is not None and event.time <= platform.carry[0]:
+            if platform.carry is not None and seconds <= platform.carry[0]:
                 return NOTHING  # too late: that day is judged
             beats = platform.days[day] = []
             _, end = day_bounds(day, self.env.tz)
             self.env.scheduler.schedule(end + self.p.max_gap, self, (event.unit, day))
-        beats.append((event.time, up, event.id))
+        beats.append((seconds, up, event.id))
         if not platform.waiting:
             return NOTHING
         verdicts: list[Verdict] = []
@@ -125,7 +139,7 @@ class AvailabilityRuntime(Runtime):
         later = [b for d, bs in platform.days.items() if d > day for b in bs]
         nxt = min(later) if later else None
         points = ([platform.carry] if platform.carry else []) + beats + ([nxt] if nxt else [])
-        down, worst = self._down(points, start, end)
+        down, worst = self._down(points, start.timestamp(), end.timestamp())
         platform.carry = beats[-1]
         violated = down > self.p.max_down
         subject = f"{unit}:{day.isoformat()}"
@@ -162,20 +176,21 @@ class AvailabilityRuntime(Runtime):
         return (violation, check)
 
     def _down(
-        self, points: list[Beat], start: datetime, end: datetime
+        self, points: list[Beat], start: float, end: float
     ) -> tuple[timedelta, tuple[str, ...]]:
         """Down time inside [start, end) between consecutive heartbeats only."""
-        down = timedelta(0)
+        down = 0.0
+        gap = self._gap
         evidence: list[str] = []
         for (at, up, event_id), (until, _, _) in itertools.pairwise(points):
-            if until <= at or (up and until - at <= self.p.max_gap):
+            if until <= at or (up and until - at <= gap):
                 continue
             overlap = min(until, end) - max(at, start)
-            if overlap > timedelta(0):
+            if overlap > 0:
                 down += overlap
                 if len(evidence) < EVIDENCE_KEPT:
                     evidence.append(event_id)
-        return down, tuple(evidence)
+        return timedelta(seconds=round(down, 6)), tuple(evidence)
 
 
 def build(ctx: RuleContext, env: Env, params: AvailabilityParams) -> AvailabilityRuntime:
