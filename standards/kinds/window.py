@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -32,11 +32,16 @@ class WindowParams(BaseModel):
     closes: list[EventMatch] = Field(min_length=1)
     require: list[EventMatch] = Field(default_factory=list)
     forbid: list[EventMatch] = Field(default_factory=list)
+    grace: timedelta = Field(
+        default=timedelta(0), description="required events may still come this long after the close"
+    )
 
     @model_validator(mode="after")
     def _something_to_check(self) -> WindowParams:
         if not self.require and not self.forbid:
             raise ValueError("a window needs at least one require or forbid")
+        if self.grace < timedelta(0):
+            raise ValueError(f"grace must not be negative, got {self.grace}")
         return self
 
 
@@ -81,8 +86,10 @@ class WindowRuntime(Runtime):
                 if role == _CLOSE:
                     return NOTHING
                 window = self._windows[event.subject] = _Window(event.time)
-            if window.closed is not None and (role == _CLOSE or event.time > window.closed.time):
-                return NOTHING  # settling: only what happened before the close still counts
+            if window.closed is not None and (
+                role == _CLOSE or event.time > window.closed.time + self.p.grace
+            ):
+                return NOTHING  # settling: only what happened by the close (and grace) counts
             if role == _OPEN:
                 window.opened = event
             elif role == _REQUIRE:
@@ -91,7 +98,9 @@ class WindowRuntime(Runtime):
                 window.forbidden.append(event.id)
             else:
                 window.closed = event
-                self.env.scheduler.schedule(event.time, self, (event.subject, event.id), final=True)
+                self.env.scheduler.schedule(
+                    event.time + self.p.grace, self, (event.subject, event.id), final=True
+                )
         return NOTHING
 
     def on_timer(self, key: Any, when: datetime) -> Sequence[Verdict]:
