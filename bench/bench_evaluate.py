@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -124,7 +125,10 @@ def main() -> int:
     result: dict[str, object] = {
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "throughput": throughput(args.file, args.runs),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     if args.big:
         print(f"peak memory over {args.big:,} streamed events:")
