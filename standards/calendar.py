@@ -114,17 +114,21 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
 class LocalClock:
     """Local dates of instants, remembering the last one: every rule reading one event asks alike."""
 
-    __slots__ = ("_date", "_moment", "tz")
+    __slots__ = ("_date", "_moment", "_offset", "tz")
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
+        self._offset = tz.utcoffset(None)
         self._moment: datetime | None = None
         self._date = date.min
 
     def day(self, moment: datetime) -> date:
         if moment is not self._moment:
             self._moment = moment
-            self._date = moment.astimezone(self.tz).date()
+            if moment.utcoffset() == self._offset:  # already local: no conversion
+                self._date = moment.date()
+            else:
+                self._date = moment.astimezone(self.tz).date()
         return self._date
 
     def month(self, moment: datetime) -> str:

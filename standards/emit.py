@@ -88,18 +88,18 @@ class RuleContext:
         value: float | None,
     ) -> Check:
         key = f"{self.standard}\x1f{self.rule}\x1f{subject}\x1f{occurrence}"
-        return Check(
-            check_id=sha256(key.encode()).hexdigest()[:32],  # = stable_id(standard, rule, …)
-            standard=self.standard,
-            version=self.version,
-            rule=self.rule,
-            province=province,
-            unit=unit,
-            subject=subject,
-            day=self.clock.day(day_of),
-            checked_at=at,
-            violated=violated,
-            value=value,
+        return Check(  # positional: this runs for every evaluation of every rule
+            sha256(key.encode()).hexdigest()[:32],  # = stable_id(standard, rule, subject, …)
+            self.standard,
+            self.version,
+            self.rule,
+            province,
+            unit,
+            subject,
+            self.clock.day(day_of),
+            at,
+            violated,
+            value,
         )
 
 

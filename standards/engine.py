@@ -67,6 +67,7 @@ class Engine:
         ]
         self._current: _Version | None = None
         self._tail: _Version | None = None
+        self._read = frozenset(t for v in self._versions for t in (*v.handlers, *v.profile_types))
         self._seen: set[str] = set()
         self._seen_before: set[str] = set()
         self._rotate_at: datetime | None = None
@@ -145,6 +146,11 @@ class Engine:
 
     def process(self, event: Envelope) -> list[Verdict]:
         """Apply the rules that read this event's type; a repeated event id counts once."""
+        if event.type not in self._read:  # no rule reads it: only its time matters
+            latest = self._latest
+            if latest is None or event.time > latest:
+                self._latest = event.time
+            return []
         event_id = event.id
         seen = self._seen
         if event_id in seen or event_id in self._seen_before:
