@@ -30,9 +30,14 @@ def register(subparsers: Any) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from processors.worker.app import create_app
+    from events.topics import EVENT_TOPICS
+    from processors.worker.app import APP_ID, create_app
+    from processors.worker.recovery import rewind
 
-    app = create_app(load_settings(), lateness=timedelta(seconds=args.lateness))
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    rewind(settings.kafka_bootstrap, APP_ID, EVENT_TOPICS.values())
+    app = create_app(settings, lateness=timedelta(seconds=args.lateness))
     sys.argv = ["svcstd-worker", "worker", "--without-web", "--loglevel", args.loglevel]
     app.main()
     return 0
