@@ -55,7 +55,10 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise SourceError([Problem(file, line, f"bad YAML: {exc.problem or exc}")]) from exc
+        reason = f"bad YAML: {exc.problem or exc}"
+        if exc.context and exc.context_mark is not None:
+            reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise SourceError([Problem(file, line, reason)]) from exc
     except yaml.YAMLError as exc:
         raise SourceError([Problem(file, 1, f"bad YAML: {exc}")]) from exc
     lines: dict[Path_, int] = {}

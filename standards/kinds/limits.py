@@ -13,7 +13,8 @@ SegmentSource = Literal["event", "unit"]
 
 def _positive(limit: timedelta) -> timedelta:
     if limit <= timedelta(0):
-        raise ValueError(f"a limit must be positive, got {limit}")
+        shown = f"-{-limit}" if limit < timedelta(0) else str(limit)
+        raise ValueError(f"a limit must be positive, got {shown}")
     return limit
 
 
