@@ -6,6 +6,7 @@ Columns are read from the table itself, so the schema is written once (in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,10 +14,11 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from events.topics import DEADLETTER_TOPIC, KPIS_TOPIC, VIOLATIONS_TOPIC
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, KPIS_TOPIC, VIOLATIONS_TOPIC
 from processors.storage.client import DATABASE
 
 TABLE_OF_TOPIC: dict[str, str] = {
+    **{topic: f"{DATABASE}.events" for topic in EVENT_TOPICS.values()},
     VIOLATIONS_TOPIC: f"{DATABASE}.violations",
     KPIS_TOPIC: f"{DATABASE}.checks",
     DEADLETTER_TOPIC: f"{DATABASE}.deadletters",
@@ -31,6 +33,11 @@ def _identity(value: Any) -> Any:
 
 def _to_datetime(value: Any) -> Any:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_text(value: Any) -> Any:
+    """Nested data (an event's `data`) is kept as its JSON text."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _to_date(value: Any) -> Any:
@@ -59,6 +66,8 @@ def _converter(ch_type: str) -> Converter:
         return _to_datetime
     if base.startswith("Date"):
         return _to_date
+    if base.startswith("String"):
+        return _to_text
     return _identity
 
 

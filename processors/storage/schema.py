@@ -56,6 +56,20 @@ STATEMENTS: tuple[str, ...] = (
     ORDER BY (province, rule, day, check_id) {DEDUP}
     """,
     f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.events (
+        id String,
+        type LowCardinality(String),
+        time DateTime64(3, 'UTC'),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        source String,
+        data String,
+        received_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (province, subject, id) {DEDUP}
+    """,
+    f"""
     CREATE TABLE IF NOT EXISTS {DATABASE}.deadletters (
         letter_id String,
         topic LowCardinality(String),

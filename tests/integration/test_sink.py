@@ -8,7 +8,7 @@ import uuid
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from dashboard.queries import recent_violations, violations_by_province
+from dashboard.queries import evidence_events, recent_violations, violations_by_province
 from dashboard.scope import Scope
 from processors.sink.batch_sink import ClickHouseSink
 
@@ -80,3 +80,40 @@ def test_provincial_scope_is_enforced_in_the_query(clickhouse: Client) -> None:
     [row] = recent_violations(clickhouse, scoped, province="HN")
     assert row.evidence == ["e1"] and row.limit == 600.0
     assert row.detected_at.isoformat() == "2026-03-02T09:10:00+08:00"
+
+
+def _hall_event(run: str, n: int, province: str) -> bytes:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": f"e{n}-{run}",
+            "source": "/provinces/x",
+            "type": "hall.visit.checked_in",
+            "time": "2026-03-02T09:00:00+08:00",
+            "subject": f"visit-{n}",
+            "province": province,
+            "unit": f"{province}-{run}",
+            "data": {"brand": "gotone_vip", "customer": "c-1"},
+        }
+    ).encode()
+
+
+def test_the_events_behind_a_violation_are_found_and_scoped(clickhouse: Client) -> None:
+    run = uuid.uuid4().hex[:8]
+    sink = ClickHouseSink(clickhouse)
+    for n in (1, 2):
+        sink.add("svc.events.hall", 0, n, _hall_event(run, n, "HN"))
+    record = json.loads(_violation(run, 1, "HN"))
+    record["evidence"] = [f"e1-{run}"]
+    sink.add("svc.violations", 3, 1, json.dumps(record).encode())
+    sink.flush()
+    [violation] = recent_violations(clickhouse, Scope(), province="HN", unit=f"HN-{run}")
+    [event] = evidence_events(clickhouse, Scope(), violation)
+    assert (event.id, event.type, event.subject) == (
+        f"e1-{run}",
+        "hall.visit.checked_in",
+        "visit-1",
+    )
+    assert json.loads(event.data) == {"brand": "gotone_vip", "customer": "c-1"}
+    assert event.time.isoformat() == "2026-03-02T09:00:00+08:00"
+    assert evidence_events(clickhouse, Scope(frozenset({"GD"})), violation) == []
