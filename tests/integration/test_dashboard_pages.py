@@ -43,7 +43,7 @@ def test_overview_lists_the_province(app: AppTest) -> None:
 
 def test_violations_page_drills_down_to_a_unit(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/violations.py").run()
+    app.switch_page("views/violations.py").run()
     assert not app.exception
     app.selectbox[0].select("XZ").run()
     units = app.selectbox[1].options
