@@ -1,56 +1,38 @@
-"""The producer SDK without a broker: keys, topics, config, errors raised, flush on close."""
+"""The producer SDK without a broker: config, keys, topics, errors raised, flush on close.
+
+The publisher appends into kafka-python's own accumulator; how those batches look
+is pinned in test_publisher_batches.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
 
 import pytest
+from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 from kafka.partitioner.default import DefaultPartitioner
+from kafka.record.memory_records import MemoryRecords
 
-import events.publisher as publisher_module
 from events.envelope import Envelope
-from events.publisher import KeyHashPartitioner, Publisher, PublishError
+from events.publisher import KeyPlacement, Publisher, PublishError
 
-
-class _Future:
-    def __init__(self) -> None:
-        self.errbacks: list[Callable[[BaseException], None]] = []
-
-    def add_errback(self, fn: Callable[[BaseException], None]) -> None:
-        self.errbacks.append(fn)
-
-
-class _FakeProducer:
-    instances: ClassVar[list[_FakeProducer]] = []
-
-    def __init__(self, **config: Any) -> None:
-        self.config = config
-        self.sent: list[tuple[str, bytes, bytes]] = []
-        self.futures: list[_Future] = []
-        self.flushed = 0
-        self.closed = False
-        _FakeProducer.instances.append(self)
-
-    def send(self, topic: str, value: bytes, key: bytes) -> _Future:
-        self.sent.append((topic, key, value))
-        future = _Future()
-        self.futures.append(future)
-        return future
-
-    def flush(self, timeout: float | None = None) -> None:
-        self.flushed += 1
-
-    def close(self, timeout: float | None = None) -> None:
-        self.closed = True
+# No broker listens here; api_version given so the producer does not ask one.
+NOWHERE = "127.0.0.1:9"
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> type[_FakeProducer]:
-    _FakeProducer.instances = []
-    monkeypatch.setattr(publisher_module, "KafkaProducer", _FakeProducer)
-    return _FakeProducer
+def publisher() -> Iterator[Publisher]:
+    publisher = Publisher(NOWHERE, api_version=(3, 9))
+    publisher._producer.partitions_for = lambda topic: set(range(6))
+    yield publisher
+    shut(publisher)
+
+
+def shut(publisher: Publisher) -> None:
+    """Close without a broker: what is still queued is dropped first."""
+    publisher._producer._accumulator.abort_incomplete_batches()
+    publisher._producer.close(0)
 
 
 def _event() -> Envelope:
@@ -66,46 +48,77 @@ def _event() -> Envelope:
     )
 
 
-def test_acks_all_idempotence_batching_and_compression(fake: type[_FakeProducer]) -> None:
-    Publisher("b1:9092,b2:9092")
-    config = fake.instances[0].config
-    assert config["bootstrap_servers"] == ["b1:9092", "b2:9092"]
-    assert config["acks"] == "all"
-    assert (
-        config.get("enable_idempotence", True) is True
-    )  # kafka-python's default: on where the broker allows
-    assert config["linger_ms"] > 0 and config["batch_size"] >= 64 * 1024
-    assert config["compression_type"] == "lz4"
+def _queued(publisher: Publisher) -> list[tuple[str, int, bytes, bytes]]:
+    """Every record waiting in the accumulator: (topic, partition, key, value)."""
+    out = []
+    for tp, queue in publisher._producer._accumulator._batches.items():
+        for batch in queue:
+            batch.records.close()
+            for records in MemoryRecords(bytes(batch.records.buffer())):
+                out += [(tp.topic, tp.partition, r.key, r.value) for r in records]
+    return out
 
 
-def test_an_event_goes_to_its_channel_topic_keyed_by_subject(fake: type[_FakeProducer]) -> None:
-    with Publisher("b:9092") as publisher:
-        publisher.publish(_event())
-    [(topic, key, value)] = fake.instances[0].sent
+def test_acks_all_idempotence_batching_and_compression() -> None:
+    publisher = Publisher(f"{NOWHERE},127.0.0.1:10", api_version=(3, 9))
+    try:
+        producer = publisher._producer
+        assert producer.config["bootstrap_servers"] == ["127.0.0.1:9", "127.0.0.1:10"]
+        assert producer.config["acks"] in ("all", -1)
+        assert producer.config["enable_idempotence"] is True
+        assert producer._transaction_manager is not None  # sequence numbers per partition
+        assert producer.config["linger_ms"] > 0 and producer.config["batch_size"] >= 64 * 1024
+        assert producer.config["compression_type"] == "lz4"
+    finally:
+        shut(publisher)
+
+
+def test_an_event_goes_to_its_channel_topic_keyed_by_subject(publisher: Publisher) -> None:
+    publisher.publish(_event())
+    [(topic, _partition, key, value)] = _queued(publisher)
     assert (topic, key) == ("svc.events.repair", b"GD-RT1:20260302:t0001")
     assert b'"type":"repair.visit.arrived"' in value
 
 
-def test_close_flushes_and_closes(fake: type[_FakeProducer]) -> None:
-    with Publisher("b:9092") as publisher:
-        publisher.send("svc.events.hall", "k", b"{}")
-    producer = fake.instances[0]
-    assert producer.flushed == 1 and producer.closed
+def test_close_flushes_and_closes(publisher: Publisher, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[float | None] = []
+    monkeypatch.setattr(publisher._producer, "flush", lambda timeout=None: calls.append(timeout))
+    with publisher:
+        pass
+    assert calls[0] is None and publisher._producer._closed  # the first flush waits for all
 
 
-def test_a_delivery_error_is_raised_on_the_next_call(fake: type[_FakeProducer]) -> None:
-    publisher = Publisher("b:9092")
+def _fail_open_batches(publisher: Publisher, error: Exception) -> None:
+    accumulator = publisher._producer._accumulator
+    for queue in accumulator._batches.values():
+        while queue:
+            batch = queue.popleft()
+            batch.abort(error)
+            accumulator.deallocate(batch)  # as the sender does with a finished batch
+
+
+def test_a_delivery_error_is_raised_on_the_next_call(publisher: Publisher) -> None:
     publisher.send("svc.events.hall", "k", b"{}")
-    fake.instances[0].futures[0].errbacks[0](TimeoutError("broker gone"))
-    with pytest.raises(PublishError, match="broker gone"):
+    _fail_open_batches(publisher, KafkaTimeoutError("broker gone"))
+    with pytest.raises(PublishError, match=r"broker gone.*1 events to svc.events.hall"):
         publisher.send("svc.events.hall", "k", b"{}")
 
 
-def test_a_delivery_error_is_raised_on_close(fake: type[_FakeProducer]) -> None:
-    with pytest.raises(PublishError), Publisher("b:9092") as publisher:
+def test_a_delivery_error_is_raised_on_close(
+    publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def flush(timeout: float | None = None) -> None:  # the broker never answers
+        _fail_open_batches(publisher, KafkaTimeoutError("broker gone"))
+
+    monkeypatch.setattr(publisher._producer, "flush", flush)
+    with pytest.raises(PublishError, match="broker gone"), publisher:
         publisher.send("svc.events.hall", "k", b"{}")
-        fake.instances[0].futures[0].errbacks[0](TimeoutError("broker gone"))
-    assert fake.instances[0].closed
+    assert publisher._producer._closed
+
+
+def test_an_event_over_max_request_size_is_refused_at_once(publisher: Publisher) -> None:
+    with pytest.raises(MessageSizeTooLargeError):
+        publisher.send("svc.events.hall", "k", b"x" * (4 * 1024 * 1024))
 
 
 class _Cluster:
@@ -113,15 +126,35 @@ class _Cluster:
         return set(range(6))
 
     def available_partitions_for_topic(self, topic: str) -> set[int]:
-        return set(range(6))
+        return {1, 2}  # placement of a keyed record must not depend on availability
 
     def topics(self) -> set[str]:
         return {"t"}
 
 
-def test_keys_land_where_kafkas_default_partitioner_puts_them() -> None:
-    ours, theirs, cluster = KeyHashPartitioner(), DefaultPartitioner(), _Cluster()
-    keys = [f"GD-H0001:20260302:v{i:04d}".encode() for i in range(2000)]
-    placed = [ours.partition("t", None, key, None, None, cluster) for key in keys * 2]
-    assert placed == [theirs.partition("t", None, key, None, None, cluster) for key in keys * 2]
+def test_keys_land_where_kafkas_default_partitioner_puts_them(publisher: Publisher) -> None:
+    ours, theirs, cluster = KeyPlacement(), DefaultPartitioner(), _Cluster()
+    keys = [f"GD-H0001:20260302:v{i:04d}" for i in range(2000)]
+    placed = [ours.partition(key, 6) for key in keys * 2]
+    expected = [theirs.partition("t", None, k.encode(), None, None, cluster) for k in keys * 2]
+    assert placed == expected
     assert len(set(placed)) == 6
+    for key in keys[:300]:
+        publisher.send("t", key, key.encode())
+    queued = _queued(publisher)
+    assert len(queued) == 300
+    assert all(partition == ours.partition(key.decode(), 6) for _, partition, key, _ in queued)
+
+
+def test_metadata_changes_make_the_partitions_looked_up_again(publisher: Publisher) -> None:
+    publisher.send("t", "k", b"1")
+    publisher._producer.partitions_for = lambda topic: set(range(12))
+    publisher._metadata_changed(None)
+    publisher.send("t", "k", b"2")
+    partitions = {partition for _, partition, _, _ in _queued(publisher)}
+    assert partitions == {KeyPlacement().partition("k", 6), KeyPlacement().partition("k", 12)}
+
+
+def test_the_producer_must_not_be_transactional() -> None:
+    with pytest.raises(Exception, match="transactions"):
+        Publisher(NOWHERE, transactional_id="x")
