@@ -24,7 +24,7 @@ from standards.evaluate import (
 from standards.kpis import KpiBook
 from standards.loader import RULES_DIR, find, load_standards, parse_standard, validate_dir
 from standards.model import Standard
-from standards.schema import SCHEMA_FILE, rule_file_schema
+from standards.schema import SCHEMA_FILE, rule_file_schema, write_schema
 from standards.suites import pinned, run_suites, suites_dir
 from standards.truth import compare, read_jsonl, report
 from standards.yamlsrc import SourceError
@@ -190,7 +190,7 @@ def _schema(args: argparse.Namespace) -> int:
             return 1
         print(f"{SCHEMA_FILE} is up to date")
         return 0
-    SCHEMA_FILE.write_text(fresh, encoding="utf-8")
+    write_schema()
     print(f"wrote {SCHEMA_FILE}")
     return 0
 

@@ -19,7 +19,3 @@ def rule_file_schema() -> str:
 
 def write_schema(path: Path = SCHEMA_FILE) -> None:
     path.write_text(rule_file_schema(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_schema()
