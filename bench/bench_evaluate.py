@@ -4,6 +4,7 @@ Not a timed test: it prints its numbers and writes them to var/bench/evaluate.js
 
     .venv/bin/python bench/bench_evaluate.py                  # 1M events ×3 runs, then 10M streamed
     .venv/bin/python bench/bench_evaluate.py --big 0          # throughput only
+    .venv/bin/python bench/bench_evaluate.py --runs 0         # memory only (keeps earlier numbers)
 
 Throughput: a simulator file of about 1M events (every channel, every rule) is
 evaluated in this process, parsing included, over `--runs` runs; events per
@@ -110,7 +111,9 @@ def main() -> int:
     parser.add_argument(
         "--days", type=int, default=30, help="simulated days for the ~1M-event file"
     )
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--runs", type=int, default=3, help="throughput runs (0: skip; earlier results kept)"
+    )
     parser.add_argument(
         "--big", type=int, default=10_000_000, help="events for the memory run (0: skip)"
     )
@@ -120,16 +123,14 @@ def main() -> int:
     parser.add_argument("--file", type=Path, default=ROOT / "var" / "bench" / "events-1m.jsonl")
     args = parser.parse_args()
 
-    _simulate_file(args.file, args.days)
-    print(f"throughput over {args.file}:")
-    result: dict[str, object] = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-        "throughput": throughput(args.file, args.runs),
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-    }
+    result: dict[str, object] = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    result.update(python=platform.python_version(), machine=platform.machine(), cpus=os.cpu_count())
+    if args.runs:
+        _simulate_file(args.file, args.days)
+        print(f"throughput over {args.file}:")
+        result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+        result["throughput"] = throughput(args.file, args.runs)
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     if args.big:
         print(f"peak memory over {args.big:,} streamed events:")
         result["memory"] = peak_memory(args.big, args.scale)
