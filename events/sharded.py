@@ -1,8 +1,8 @@
 """A publisher spread over worker processes, for bulk loads beyond one core.
 
-kafka-python spends its time in Python on every record (~35 µs), so one process
-tops out near 30k events/s. `ShardedPublisher` runs one `Publisher` per worker
-process and routes each event by a stable hash of its key, so one subject always
+One `Publisher` spends ~12 µs of one core per event (kafka-python's record
+builder, its pure-Python CRC-32C and its sender). `ShardedPublisher` runs one
+`Publisher` per worker process and routes each event by a stable hash of its key, so one subject always
 goes through the same producer: per-subject order is kept exactly as with one.
 Delivery errors are collected in the workers and raised on `flush` and `close`.
 """
@@ -12,10 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import zlib
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
 
-from events.publisher import Publisher, PublishError
+from events.publisher import ClosedOnExit, Publisher, PublishError
 from events.settings import load_settings
 
 BATCH = 2000
@@ -53,7 +52,7 @@ def _work(conn: Connection, bootstrap: str, overrides: dict[str, Any]) -> None:
             return
 
 
-class ShardedPublisher:
+class ShardedPublisher(ClosedOnExit):
     """`send`/`flush`/`close` like `Publisher`, over `workers` processes."""
 
     def __init__(self, bootstrap: str | None = None, workers: int = 2, **overrides: Any) -> None:
@@ -118,14 +117,3 @@ class ShardedPublisher:
         failed = [error for error in errors if error]
         if failed:
             raise PublishError(failed[0])
-
-    def __enter__(self) -> ShardedPublisher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

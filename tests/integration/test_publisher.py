@@ -1,18 +1,24 @@
 """The producer SDK against the real local broker: 100k events out and back.
 
-All read back, keys kept, and each subject's events in the order they were sent.
+All read back, keys kept, no headers, each subject on the partition Kafka's default
+partitioner picks and its events in the order they were sent. The publisher builds
+its batches inside kafka-python's accumulator itself, so this also pins that the
+broker takes them (idempotent producer id and sequences included), and that the
+broker's refusal of an event comes back to the caller.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import defaultdict
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
+from kafka.partitioner.default import murmur2
 
-from events.publisher import Publisher
+from events.publisher import Publisher, PublishError
 from events.sharded import ShardedPublisher
 
 pytestmark = pytest.mark.integration
@@ -30,14 +36,37 @@ def _value(subject: str, seq: int) -> bytes:
     ).encode()
 
 
+def _topic(bootstrap: str, partitions: int = PARTITIONS, **configs: str) -> str:
+    topic = f"test.publisher.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, partitions, replication_factor=1, topic_configs=configs)])
+    admin.close()
+    return topic
+
+
+def _read(bootstrap: str, topic: str, count: int) -> list[tuple[int, bytes, bytes]]:
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=10_000,
+    )
+    out = []
+    for message in consumer:
+        assert not message.headers
+        out.append((message.partition, message.key, message.value))
+        if len(out) == count:
+            break
+    consumer.close()
+    return out
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 def test_100k_events_read_back_with_keys_and_per_subject_order(
     kafka_bootstrap: str, processes: int
 ) -> None:
-    topic = f"test.publisher.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    admin.create_topics([NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)])
-    admin.close()
+    topic = _topic(kafka_bootstrap)
     sent: dict[str, list[int]] = defaultdict(list)
     publisher = (
         ShardedPublisher(kafka_bootstrap, processes)
@@ -50,27 +79,39 @@ def test_100k_events_read_back_with_keys_and_per_subject_order(
             publisher.send(topic, subject, _value(subject, i))
             sent[subject].append(i)
 
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=10_000,
-    )
     received: dict[str, list[int]] = defaultdict(list)
     partitions: dict[str, set[int]] = defaultdict(set)
-    count = 0
-    for message in consumer:
-        key = message.key.decode()
-        assert f'"subject":"{key}"'.encode() in message.value
-        seq = int(message.value.rsplit(b'"seq":', 1)[1].rstrip(b"}"))
+    messages = _read(kafka_bootstrap, topic, EVENTS)
+    for partition, raw_key, value in messages:
+        key = raw_key.decode()
+        assert f'"subject":"{key}"'.encode() in value
+        seq = int(value.rsplit(b'"seq":', 1)[1].rstrip(b"}"))
         received[key].append(seq)
-        partitions[key].add(message.partition)
-        count += 1
-        if count == EVENTS:
-            break
-    consumer.close()
-    assert count == EVENTS
+        partitions[key].add(partition)
+    assert len(messages) == EVENTS
     assert received == sent
-    assert all(len(p) == 1 for p in partitions.values())
-    assert len({p for ps in partitions.values() for p in ps}) > 1
+    assert all(
+        p == {(murmur2(k.encode()) & 0x7FFFFFFF) % PARTITIONS} for k, p in partitions.items()
+    )
+    assert len({p for ps in partitions.values() for p in ps}) == PARTITIONS
+
+
+def test_the_idempotent_producer_numbers_every_event(kafka_bootstrap: str) -> None:
+    topic = _topic(kafka_bootstrap)
+    with Publisher(kafka_bootstrap) as publisher:
+        for i in range(5000):
+            publisher.send(topic, f"S{i % 50}", b"%d" % i)
+        publisher.flush()
+        manager = publisher._producer._transaction_manager
+        assert manager.producer_id_and_epoch.producer_id >= 0
+        numbered = {p: manager.sequence_number(tp) for p, tp in enumerate(publisher._topics[topic])}
+    counts = {p: 0 for p in range(PARTITIONS)}
+    for partition, _key, _value in _read(kafka_bootstrap, topic, 5000):
+        counts[partition] += 1
+    assert numbered == counts and sum(counts.values()) == 5000
+
+
+def test_an_event_the_broker_refuses_is_raised_to_the_caller(kafka_bootstrap: str) -> None:
+    topic = _topic(kafka_bootstrap, 1, **{"max.message.bytes": "20000"})
+    with pytest.raises(PublishError, match="1 events to"), Publisher(kafka_bootstrap) as publisher:
+        publisher.send(topic, "k", os.urandom(50_000))
