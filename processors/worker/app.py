@@ -20,7 +20,7 @@ from faust.types import StreamT
 
 from events.settings import Settings
 from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, KPIS_TOPIC, VIOLATIONS_TOPIC
-from processors.worker.partitions import PartitionedEvaluator, utc_now, verdict_json
+from processors.worker.stream_evaluator import StreamEvaluator, utc_now, verdict_json
 from standards.engine import Engine
 from standards.loader import load_standards
 from standards.verdicts import Verdict, Violation
@@ -34,7 +34,7 @@ TICK_SECONDS = 2.0
 
 
 def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID) -> faust.App:
-    """A configured worker app; standards are loaded once, each partition gets an engine."""
+    """A configured worker app; standards are loaded once, one engine serves every partition."""
     standards = load_standards()
     app = faust.App(
         app_id,
@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
     )
-    evaluator = PartitionedEvaluator(lambda: Engine(standards), lateness=lateness)
+    evaluator = StreamEvaluator(Engine(standards), lateness=lateness)
     source = app.topic(
         *EVENT_TOPICS.values(), key_type=bytes, value_type=bytes, value_serializer="raw"
     )
@@ -78,10 +78,11 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
                 if letter is not None:
                     record = json.dumps(letter.to_record(utc_now()), ensure_ascii=False)
                     await deadletters.send(key=raw[:64] or None, value=record.encode())
+            verdicts.extend(evaluator.settle(wall))
             await emit(verdicts)
 
     @app.timer(interval=TICK_SECONDS)
     async def advance_idle_partitions() -> None:
-        await emit(evaluator.tick(time.monotonic()))
+        await emit(evaluator.settle(time.monotonic()))
 
     return app

@@ -1,10 +1,13 @@
-"""One engine per input partition, each on its own event-time watermark.
+"""One engine over all of a worker's partitions, on the slowest partition's event time.
 
-A partition is one ordered log, and an entity's events all sit on one
-partition (key = subject), so a per-partition watermark is exact: replaying a
-partition gives the verdicts live processing did, however far other partitions
-have run ahead. A partition that falls silent follows the furthest partition
-after `idle_after` seconds of wall time, so its last clocks still fire.
+Rules about a whole unit (satisfaction ratios, the hall's tier, queue overflow)
+need every event of the unit, and a unit's events are spread over partitions
+(the key is the entity), so one engine sees them all. Its watermark is the
+lowest of the partitions' event times: a partition running ahead never fires
+another partition's clocks, and a replay gives the verdicts live processing
+did. A partition silent for `idle_after` seconds of wall time stops holding the
+watermark back; when all are silent it follows the furthest, so the last
+clocks still fire.
 
 An event stamped later than the wall clock (beyond `max_future`, for skew) is
 a dead letter: it would drag the watermark ahead and fire every clock early.
@@ -22,8 +25,6 @@ from pydantic import ValidationError
 from events.envelope import parse_event
 from standards.engine import Engine
 from standards.verdicts import Verdict
-
-EngineFactory = Callable[[], Engine]
 
 
 @dataclass(frozen=True)
@@ -49,31 +50,24 @@ class DeadLetter:
 
 
 @dataclass
-class _Lane:
+class StreamEvaluator:
+    """Feeds every message to the engine and keeps the per-partition event times."""
+
     engine: Engine
-    high: datetime | None = None
-    last_seen: float = 0.0
-
-
-@dataclass
-class PartitionedEvaluator:
-    """Routes each message to its partition's engine and keeps the watermarks."""
-
-    engine_factory: EngineFactory
     lateness: timedelta = timedelta(seconds=30)
     idle_after: float = 10.0
     max_future: timedelta = timedelta(minutes=5)
     clock: Callable[[], datetime] = field(default=lambda: utc_now())
-    _lanes: dict[tuple[str, int], _Lane] = field(default_factory=dict)
+    _highs: dict[tuple[str, int], datetime] = field(default_factory=dict)
+    _last_seen: dict[tuple[str, int], float] = field(default_factory=dict)
+    _advanced_to: datetime | None = None
 
     def handle(
         self, topic: str, partition: int, offset: int, raw: bytes, wall: float
     ) -> tuple[list[Verdict], DeadLetter | None]:
         """Evaluate one message; a bad one becomes a dead letter, never an exception."""
-        lane = self._lanes.get((topic, partition))
-        if lane is None:
-            lane = self._lanes[(topic, partition)] = _Lane(self.engine_factory())
-        lane.last_seen = wall
+        key = (topic, partition)
+        self._last_seen[key] = wall
         try:
             event = parse_event(raw)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
@@ -82,27 +76,32 @@ class PartitionedEvaluator:
         if event.time > horizon:
             reason = f"time: {event.time.isoformat()} is in the future (wall clock {horizon.isoformat()} incl. skew)"
             return [], DeadLetter(topic, partition, offset, reason, raw)
-        verdicts = lane.engine.process(event)
-        if lane.high is None or event.time > lane.high:
-            lane.high = event.time
-            verdicts.extend(lane.engine.advance(event.time - self.lateness))
-        return verdicts, None
+        high = self._highs.get(key)
+        if high is None or event.time > high:
+            self._highs[key] = event.time
+        return self.engine.process(event), None
 
-    def tick(self, wall: float) -> list[Verdict]:
-        """Let idle partitions catch up with the furthest watermark."""
-        highs = [lane.high for lane in self._lanes.values() if lane.high is not None]
-        if not highs:
+    def watermark(self, wall: float) -> datetime | None:
+        """The slowest live partition's event time; the furthest when all are idle."""
+        if not self._highs:
+            return None
+        live = [
+            high
+            for key, high in self._highs.items()
+            if wall - self._last_seen[key] < self.idle_after
+        ]
+        return min(live) if live else max(self._highs.values())
+
+    def settle(self, wall: float) -> list[Verdict]:
+        """Advance event time to the watermark: every clock it passes fires. Call per batch."""
+        mark = self.watermark(wall)
+        if mark is None:
             return []
-        target = max(highs) - self.lateness
-        verdicts: list[Verdict] = []
-        for lane in self._lanes.values():
-            if wall - lane.last_seen >= self.idle_after:
-                verdicts.extend(lane.engine.advance(target))
-        return verdicts
-
-    def revoke(self, topic: str, partition: int) -> None:
-        """Forget a partition handed to another worker."""
-        self._lanes.pop((topic, partition), None)
+        target = mark - self.lateness
+        if self._advanced_to is not None and target <= self._advanced_to:
+            return []
+        self._advanced_to = target
+        return self.engine.advance(target)
 
 
 def _reason(exc: Exception) -> str:
