@@ -91,22 +91,28 @@ def bench_publish(path: Path, limit: int, bootstrap: str, processes: int) -> dic
             warm.send(topic, key, value)
     progress = Progress("publish")
     publisher = ShardedPublisher(bootstrap, processes) if processes > 1 else Publisher(bootstrap)
-    began = time.perf_counter()
+    load = os.getloadavg()[0]
+    began, cpu = time.perf_counter(), time.process_time()
     with publisher:
         for i, (topic, key, value) in enumerate(batch):
             publisher.send(topic, key, value)
             if i % 10_000 == 0:
                 progress.advance(10_000)
     seconds = time.perf_counter() - began  # includes the final flush: every event acknowledged
+    cpu = time.process_time() - cpu  # this process, sender thread included; not the workers
     progress.done()
-    return {
+    result = {
         "events": len(batch),
         "seconds": round(seconds, 3),
         "events_per_s": round(len(batch) / seconds),
         "producer_processes": processes,
         "bootstrap": bootstrap,
         "settings": "acks=all, idempotence, lz4, linger 20 ms, batch 512 KiB",
+        "load_average_1m_before": round(load, 2),
     }
+    if processes == 1:
+        result["cpu_us_per_event"] = round(cpu / len(batch) * 1e6, 1)
+    return result
 
 
 def main() -> int:
