@@ -1,9 +1,10 @@
 """The Faust app: event topics in, violations, KPI checks and dead letters out.
 
-Events are taken in batches (`take_events`), never awaited one by one; output
-sends are awaited per batch before the batch is acknowledged, so a crash
-replays the batch instead of losing its verdicts (ids are deterministic, the
-sink deduplicates).
+Events are taken in batches (`take_events`), never awaited one by one, and
+wait in the evaluator until the watermark releases them in time order. Their
+offsets may be committed before they are evaluated; a restarted worker does
+not lose them, because it replays from a safe point first (`recovery`), and
+replayed verdicts keep their ids, which the sink deduplicates.
 """
 
 from __future__ import annotations
@@ -67,19 +68,16 @@ def create_app(settings: Settings, *, lateness: timedelta, app_id: str = APP_ID)
     async def evaluate(stream: StreamT[bytes]) -> None:
         async for batch in cast(Stream[bytes], stream).take_events(BATCH_SIZE, within=BATCH_WITHIN):
             wall = time.monotonic()
-            verdicts: list[Verdict] = []
             for event in batch:
                 message = event.message
                 raw = message.value if isinstance(message.value, bytes) else b""
-                found, letter = evaluator.handle(
+                letter = evaluator.accept(
                     message.topic, message.partition, message.offset, raw, wall
                 )
-                verdicts.extend(found)
                 if letter is not None:
                     record = json.dumps(letter.to_record(utc_now()), ensure_ascii=False)
                     await deadletters.send(key=raw[:64] or None, value=record.encode())
-            verdicts.extend(evaluator.settle(wall))
-            await emit(verdicts)
+            await emit(evaluator.settle(wall))
 
     @app.timer(interval=TICK_SECONDS)
     async def advance_idle_partitions() -> None:

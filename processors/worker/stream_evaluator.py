@@ -1,13 +1,14 @@
-"""One engine over all of a worker's partitions, on the slowest partition's event time.
+"""One engine over all of a worker's partitions, fed in event-time order.
 
 Rules about a whole unit (satisfaction ratios, the hall's tier, queue overflow)
 need every event of the unit, and a unit's events are spread over partitions
-(the key is the entity), so one engine sees them all. Its watermark is the
-lowest of the partitions' event times: a partition running ahead never fires
-another partition's clocks, and a replay gives the verdicts live processing
-did. A partition silent for `idle_after` seconds of wall time stops holding the
-watermark back; when all are silent it follows the furthest, so the last
-clocks still fire.
+(the key is the entity), so one engine sees them all, and sees them in the
+order they happened: accepted events wait in a buffer until the watermark (the
+lowest of the partitions' event times, less `lateness`) passes them. A
+partition running ahead therefore never fires another partition's clocks, and
+a replay gives the verdicts live processing did. A partition silent for
+`idle_after` seconds of wall time stops holding the watermark back; when all
+are silent it follows the furthest, so the last events and clocks still go.
 
 An event stamped later than the wall clock (beyond `max_future`, for skew) is
 a dead letter: it would drag the watermark ahead and fire every clock early.
@@ -15,14 +16,16 @@ a dead letter: it would drag the watermark ahead and fire every clock early.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
-from events.envelope import parse_event
+from events.envelope import Envelope, parse_event
 from standards.engine import Engine
 from standards.verdicts import Verdict
 
@@ -61,25 +64,32 @@ class StreamEvaluator:
     _highs: dict[tuple[str, int], datetime] = field(default_factory=dict)
     _last_seen: dict[tuple[str, int], float] = field(default_factory=dict)
     _advanced_to: datetime | None = None
+    _pending: list[tuple[datetime, int, Envelope]] = field(default_factory=list)
+    _arrival: Iterator[int] = field(default_factory=itertools.count)
 
-    def handle(
+    def accept(
         self, topic: str, partition: int, offset: int, raw: bytes, wall: float
-    ) -> tuple[list[Verdict], DeadLetter | None]:
-        """Evaluate one message; a bad one becomes a dead letter, never an exception."""
+    ) -> DeadLetter | None:
+        """Validate one message and buffer it; a bad one becomes a dead letter, never an exception."""
         key = (topic, partition)
         self._last_seen[key] = wall
         try:
             event = parse_event(raw)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-            return [], DeadLetter(topic, partition, offset, _reason(exc), raw)
+            return DeadLetter(topic, partition, offset, _reason(exc), raw)
         horizon = self.clock() + self.max_future
         if event.time > horizon:
             reason = f"time: {event.time.isoformat()} is in the future (wall clock {horizon.isoformat()} incl. skew)"
-            return [], DeadLetter(topic, partition, offset, reason, raw)
+            return DeadLetter(topic, partition, offset, reason, raw)
         high = self._highs.get(key)
         if high is None or event.time > high:
             self._highs[key] = event.time
-        return self.engine.process(event), None
+        heapq.heappush(self._pending, (event.time, next(self._arrival), event))
+        return None
+
+    @property
+    def buffered(self) -> int:
+        return len(self._pending)
 
     def watermark(self, wall: float) -> datetime | None:
         """The slowest live partition's event time; the furthest when all are idle."""
@@ -93,15 +103,26 @@ class StreamEvaluator:
         return min(live) if live else max(self._highs.values())
 
     def settle(self, wall: float) -> list[Verdict]:
-        """Advance event time to the watermark: every clock it passes fires. Call per batch."""
+        """Evaluate, in time order, every buffered event the watermark has passed; fire the
+        clocks it passes. Call once per batch and on a timer."""
         mark = self.watermark(wall)
         if mark is None:
             return []
         target = mark - self.lateness
-        if self._advanced_to is not None and target <= self._advanced_to:
+        verdicts: list[Verdict] = []
+        pending, process = self._pending, self.engine.process
+        while pending and pending[0][0] <= target:
+            moment, _, event = heapq.heappop(pending)
+            verdicts.extend(process(event))
+            verdicts.extend(self._advance(moment))
+        verdicts.extend(self._advance(target))
+        return verdicts
+
+    def _advance(self, moment: datetime) -> list[Verdict]:
+        if self._advanced_to is not None and moment <= self._advanced_to:
             return []
-        self._advanced_to = target
-        return self.engine.advance(target)
+        self._advanced_to = moment
+        return self.engine.advance(moment)
 
 
 def _reason(exc: Exception) -> str:
