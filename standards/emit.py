@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from hashlib import sha256
 
+from events.envelope import Envelope
 from standards.calendar import LocalClock
 from standards.verdicts import Check, Violation, stable_id
 
@@ -73,6 +74,43 @@ class RuleContext:
             message_zh=f"{self.description_zh}（{detail.zh}）",
             message_en=f"{self.description_en} ({detail.en})",
             measure=measure,
+        )
+
+    def violation_of(
+        self,
+        event: Envelope,
+        *,
+        measured: float | None,
+        limit: float | None,
+        evidence: tuple[str, ...],
+        detail: Text2,
+        measure: str,
+    ) -> Violation:
+        """A violation decided by one event alone: it is the occurrence and the moment."""
+        return self.violation(
+            subject=event.subject,
+            province=event.province,
+            unit=event.unit,
+            occurrence=event.id,
+            at=event.time,
+            measured=measured,
+            limit=limit,
+            evidence=evidence,
+            detail=detail,
+            measure=measure,
+        )
+
+    def check_of(self, event: Envelope, *, violated: bool, value: float | None) -> Check:
+        """A check decided by one event alone: it is the occurrence, the day and the moment."""
+        return self.check(
+            subject=event.subject,
+            province=event.province,
+            unit=event.unit,
+            occurrence=event.id,
+            day_of=event.time,
+            at=event.time,
+            violated=violated,
+            value=value,
         )
 
     def check(

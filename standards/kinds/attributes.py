@@ -57,13 +57,8 @@ class AttributesRuntime(Runtime):
         test = self._require.get(segment, self._require["default"])
         ok = test(data)
         ctx = self.ctx
-        check = ctx.check(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            day_of=event.time,
-            at=event.time,
+        check = ctx.check_of(
+            event,
             violated=not ok,
             value=None,
         )
@@ -71,12 +66,8 @@ class AttributesRuntime(Runtime):
             return (check,)
         wanted = self.p.require.get(segment, self.p.require["default"])
         shown = ", ".join(f"{name}={data.get(name)!r}" for name in wanted)
-        violation = ctx.violation(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            at=event.time,
+        violation = ctx.violation_of(
+            event,
             measured=None,
             limit=None,
             evidence=(event.id,),

@@ -57,24 +57,15 @@ class IntervalRuntime(Runtime):
         span = end - begin
         violated = span < limit if p.bound == "min" else span > limit
         measured, limit_s = span.total_seconds(), limit.total_seconds()
-        check = self.ctx.check(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            day_of=event.time,
-            at=event.time,
+        check = self.ctx.check_of(
+            event,
             violated=violated,
             value=measured,
         )
         if not violated:
             return (check,)
-        violation = self.ctx.violation(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            at=event.time,
+        violation = self.ctx.violation_of(
+            event,
             measured=measured,
             limit=limit_s,
             evidence=(event.id,),

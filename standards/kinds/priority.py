@@ -99,24 +99,15 @@ class PriorityRuntime(Runtime):
         if not waiting:
             return NOTHING
         violated = len(waiting) >= self.p.max_waiting
-        check = self.ctx.check(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            day_of=event.time,
-            at=event.time,
+        check = self.ctx.check_of(
+            event,
             violated=violated,
             value=float(len(waiting)),
         )
         if not violated:
             return (check,)
-        violation = self.ctx.violation(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            at=event.time,
+        violation = self.ctx.violation_of(
+            event,
             measured=float(len(waiting)),
             limit=float(self.p.max_waiting),
             evidence=(event.id, *(w.id for w in waiting)),

@@ -72,13 +72,8 @@ class RatioRuntime(Runtime):
             month.satisfied += 1
         elif len(month.unhappy) < EVIDENCE_KEPT:
             month.unhappy.append(event.id)
-        check = self.ctx.check(
-            subject=event.subject,
-            province=event.province,
-            unit=event.unit,
-            occurrence=event.id,
-            day_of=event.time,
-            at=event.time,
+        check = self.ctx.check_of(
+            event,
             violated=not answer,
             value=1.0 if answer else 0.0,
         )
