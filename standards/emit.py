@@ -80,19 +80,21 @@ class RuleContext:
         self,
         event: Envelope,
         *,
+        occurrence: str | None = None,
+        at: datetime | None = None,
         measured: float | None,
         limit: float | None,
         evidence: tuple[str, ...],
         detail: Text2,
         measure: str,
     ) -> Violation:
-        """A violation decided by one event alone: it is the occurrence and the moment."""
+        """A violation about `event`'s entity; occurrence and moment default to the event's."""
         return self.violation(
             subject=event.subject,
             province=event.province,
             unit=event.unit,
-            occurrence=event.id,
-            at=event.time,
+            occurrence=event.id if occurrence is None else occurrence,
+            at=event.time if at is None else at,
             measured=measured,
             limit=limit,
             evidence=evidence,
@@ -100,15 +102,23 @@ class RuleContext:
             measure=measure,
         )
 
-    def check_of(self, event: Envelope, *, violated: bool, value: float | None) -> Check:
-        """A check decided by one event alone: it is the occurrence, the day and the moment."""
+    def check_of(
+        self,
+        event: Envelope,
+        *,
+        occurrence: str | None = None,
+        at: datetime | None = None,
+        violated: bool,
+        value: float | None,
+    ) -> Check:
+        """A check about `event`'s entity, on its day; occurrence and moment default to the event's."""
         return self.check(
             subject=event.subject,
             province=event.province,
             unit=event.unit,
-            occurrence=event.id,
+            occurrence=event.id if occurrence is None else occurrence,
             day_of=event.time,
-            at=event.time,
+            at=event.time if at is None else at,
             violated=violated,
             value=value,
         )

@@ -157,12 +157,9 @@ class ConversationRuntime(Runtime):
         violated = worst is not None and (
             worst[0] > limit if self.p.check == "reply_latency" else True
         )
-        check = self.ctx.check(
-            subject=first.subject,
-            province=first.province,
-            unit=first.unit,
+        check = self.ctx.check_of(
+            first,
             occurrence=closed.id,
-            day_of=first.time,
             at=closed.time,
             violated=violated,
             value=worst[0] if worst else None,
@@ -182,10 +179,8 @@ class ConversationRuntime(Runtime):
                 f"查询等待 {measured:.0f} 秒后未致歉（超过 {limit:.0f} 秒应致歉）",
                 f"no apology after a {measured:.0f} s lookup hold (over {limit:.0f} s needs one)",
             )
-        violation = self.ctx.violation(
-            subject=first.subject,
-            province=first.province,
-            unit=first.unit,
+        violation = self.ctx.violation_of(
+            first,
             occurrence=closed.id,
             at=closed.time,
             measured=measured,

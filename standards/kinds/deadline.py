@@ -366,11 +366,8 @@ class DeadlineRuntime(Runtime):
         measured = self._measured(clock, at) if end is not None or not clock.lead else None
         limit = self._limit(clock)
         detail = self._detail(measured, limit, clock)
-        return self.ctx.violation(
-            subject=start.subject,
-            province=start.province,
-            unit=start.unit,
-            occurrence=start.id,
+        return self.ctx.violation_of(
+            start,
             at=at,
             measured=measured,
             limit=limit,
@@ -429,12 +426,8 @@ class DeadlineRuntime(Runtime):
 
     def _check(self, clock: _Clock, at: datetime, *, violated: bool) -> Verdict:
         start = clock.start
-        return self.ctx.check(
-            subject=start.subject,
-            province=start.province,
-            unit=start.unit,
-            occurrence=start.id,
-            day_of=start.time,
+        return self.ctx.check_of(
+            start,
             at=at,
             violated=violated,
             value=self._measured(clock, at) if not clock.lead else None,

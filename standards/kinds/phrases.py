@@ -152,12 +152,9 @@ class PhrasesRuntime(Runtime):
         else:
             decisive = next((e for e in lines if not self._ok(e)), None)
         first = lines[0]
-        check = self.ctx.check(
-            subject=first.subject,
-            province=first.province,
-            unit=first.unit,
+        check = self.ctx.check_of(
+            first,
             occurrence=closed.id,
-            day_of=first.time,
             at=closed.time,
             violated=decisive is not None,
             value=None,
@@ -173,10 +170,8 @@ class PhrasesRuntime(Runtime):
             )
         else:
             detail = Text2(f"使用了服务忌语：“{said}”", f"forbidden phrase used: {said!r}")
-        violation = self.ctx.violation(
-            subject=first.subject,
-            province=first.province,
-            unit=first.unit,
+        violation = self.ctx.violation_of(
+            first,
             occurrence=closed.id,
             at=closed.time,
             measured=None,

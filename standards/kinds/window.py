@@ -121,12 +121,8 @@ class WindowRuntime(Runtime):
     def _judge(self, opened: Envelope, closed: Envelope, window: _Window) -> Sequence[Verdict]:
         missing = [m.type for i, m in enumerate(self.p.require) if i not in window.seen]
         violated = bool(missing or window.forbidden)
-        check = self.ctx.check(
-            subject=opened.subject,
-            province=opened.province,
-            unit=opened.unit,
-            occurrence=opened.id,
-            day_of=opened.time,
+        check = self.ctx.check_of(
+            opened,
             at=closed.time,
             violated=violated,
             value=None,
@@ -139,11 +135,8 @@ class WindowRuntime(Runtime):
         en = "; ".join(
             [f"missing {t}" for t in missing] + [f"forbidden event {i}" for i in window.forbidden]
         )
-        violation = self.ctx.violation(
-            subject=opened.subject,
-            province=opened.province,
-            unit=opened.unit,
-            occurrence=opened.id,
+        violation = self.ctx.violation_of(
+            opened,
             at=closed.time,
             measured=None,
             limit=None,
