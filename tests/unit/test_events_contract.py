@@ -33,7 +33,7 @@ CONTRACT_TYPES = (
     "notice.maintenance.planned", "notice.maintenance.announced", "notice.tariff.published",
 )  # fmt: skip
 START = parse_start("2026-03-02", 0)
-SHARED_EVENTS = Path(__file__).resolve().parents[2].parent / "shared" / "EVENTS.md"
+CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "EVENTS.md"
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +45,9 @@ def simulated() -> Simulated:
     return simulate_in_memory(config)
 
 
-def test_the_list_matches_events_md_when_it_is_beside_the_repo() -> None:
-    if not SHARED_EVENTS.exists():
-        pytest.skip(f"{SHARED_EVENTS} not present")
+def test_the_list_matches_docs_events_md() -> None:
     listed = re.findall(
-        r"^\| `([a-z_]+\.[a-z_.]+)` \|", SHARED_EVENTS.read_text(encoding="utf-8"), re.M
+        r"^\| `([a-z_]+\.[a-z_.]+)` \|", CONTRACT_DOC.read_text(encoding="utf-8"), re.M
     )
     assert tuple(listed) == CONTRACT_TYPES
 
