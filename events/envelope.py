@@ -67,6 +67,8 @@ def _typed(event_type: str, data_model: type) -> type[Envelope]:
 EVENT_MODELS: dict[str, type[Envelope]] = {
     event_type: _typed(event_type, data_model) for event_type, data_model in DATA_MODELS.items()
 }
+# Module attributes too, so pickle finds them: the worker's state checkpoints hold events.
+globals().update({model.__name__: model for model in EVENT_MODELS.values()})
 
 # Built at run time from the registry, so typed as Any for the checker.
 _ANY_EVENT_TYPE: Any = Annotated[Union[tuple(EVENT_MODELS.values())], Field(discriminator="type")]  # noqa: UP007

@@ -152,8 +152,10 @@ def where_test(where: Where) -> DataTest | None:
     tests = [(field, condition_test(cond)) for field, cond in where.items()]
     if len(tests) == 1:
         [(field, test)] = tests
-        return lambda data: test(data.get(field))
-    return lambda data: all(test(data.get(field)) for field, test in tests)
+        return _rebuilt_by(where_test, where, lambda data: test(data.get(field)))
+    return _rebuilt_by(
+        where_test, where, lambda data: all(test(data.get(field)) for field, test in tests)
+    )
 
 
 def match_test(match: EventMatch) -> DataTest | None:
@@ -163,8 +165,20 @@ def match_test(match: EventMatch) -> DataTest | None:
     if not alternatives:
         return every
     if every is None:
-        return lambda data: any(alt(data) for alt in alternatives)
-    return lambda data: every(data) and any(alt(data) for alt in alternatives)
+        return _rebuilt_by(match_test, match, lambda data: any(alt(data) for alt in alternatives))
+    return _rebuilt_by(
+        match_test, match, lambda data: every(data) and any(alt(data) for alt in alternatives)
+    )
+
+
+REBUILD = "__svc_rebuild__"
+
+
+def _rebuilt_by(builder: Callable[[Any], DataTest | None], spec: Any, test: DataTest) -> DataTest:
+    """Tag a compiled test with how to compile it again, so engine state can be pickled
+    (`standards.snapshot`) without pickling closures: the spec is plain data."""
+    setattr(test, REBUILD, (builder, (spec,)))
+    return test
 
 
 def instant(value: Any) -> datetime | None:
