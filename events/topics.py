@@ -9,14 +9,18 @@ STANDARDS_TOPIC = "svc.standards"
 VIOLATIONS_TOPIC = "svc.violations"
 KPIS_TOPIC = "svc.kpis"
 DEADLETTER_TOPIC = "svc.deadletter"
+# The worker's shards: one partition per shard, holding that shard's latest checkpoint.
+CHECKPOINTS_TOPIC = "svc.worker.checkpoints"
+CHECKPOINT_MAX_BYTES = 64 * 1024 * 1024
 
-COMPACTED_TOPICS: frozenset[str] = frozenset({STANDARDS_TOPIC})
+COMPACTED_TOPICS: frozenset[str] = frozenset({STANDARDS_TOPIC, CHECKPOINTS_TOPIC})
 ALL_TOPICS: tuple[str, ...] = (
     *EVENT_TOPICS.values(),
     STANDARDS_TOPIC,
     VIOLATIONS_TOPIC,
     KPIS_TOPIC,
     DEADLETTER_TOPIC,
+    CHECKPOINTS_TOPIC,
 )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -14,12 +13,29 @@ from processors.sink.projector import Projector
 
 
 def register(subparsers: Any) -> None:
-    worker = subparsers.add_parser("worker", help="run the Faust worker that evaluates events")
+    worker = subparsers.add_parser(
+        "worker",
+        help="run a worker: evaluates events; start several to share the work",
+        description=(
+            "Reads every event topic, evaluates the events of the shards Kafka gives it "
+            "(svc.worker.checkpoints has one partition per shard) and checkpoints their "
+            "state; more workers in the same group split the shards."
+        ),
+    )
     worker.add_argument(
         "--lateness",
         type=float,
-        default=30.0,
-        help="seconds of event-time disorder tolerated before deadlines fire (default 30)",
+        default=None,
+        help="seconds an event may trail the latest event of its partition (SVC_LATENESS, default 30)",
+    )
+    worker.add_argument(
+        "--allowed-lateness",
+        type=float,
+        default=None,
+        help=(
+            "seconds a caught-up, silent partition may hold the clocks back "
+            "(SVC_ALLOWED_LATENESS, default 900)"
+        ),
     )
     worker.add_argument("--loglevel", default="info")
     worker.set_defaults(handler=_worker)
@@ -30,16 +46,33 @@ def register(subparsers: Any) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from events.topics import EVENT_TOPICS
-    from processors.worker.app import APP_ID, create_app
-    from processors.worker.recovery import rewind
+    import asyncio
+    import dataclasses
 
-    settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    rewind(settings.kafka_bootstrap, APP_ID, EVENT_TOPICS.values())
-    app = create_app(settings, lateness=timedelta(seconds=args.lateness))
-    sys.argv = ["svcstd-worker", "worker", "--without-web", "--loglevel", args.loglevel]
-    app.main()
+    from processors.worker.config import load_worker_config
+    from processors.worker.runner import Worker
+    from standards.loader import load_standards
+
+    logging.basicConfig(
+        level=args.loglevel.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    config = load_worker_config()
+    if args.lateness is not None:
+        config = dataclasses.replace(config, lateness=timedelta(seconds=args.lateness))
+    if args.allowed_lateness is not None:
+        config = dataclasses.replace(
+            config, allowed_lateness=timedelta(seconds=args.allowed_lateness)
+        )
+    worker = Worker(load_settings(), config, load_standards())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.run(stop)
+
+    asyncio.run(main())
     return 0
 
 

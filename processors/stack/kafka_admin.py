@@ -11,7 +11,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError, NoError, TopicAlreadyExistsError, for_code
 
 from events.errors import UserError
-from events.topics import ALL_TOPICS, COMPACTED_TOPICS
+from events.topics import ALL_TOPICS, CHECKPOINT_MAX_BYTES, CHECKPOINTS_TOPIC, COMPACTED_TOPICS
 
 CLIENT_ID = "svcstd-stack"
 
@@ -38,10 +38,21 @@ def topic_specs(partitions: int) -> dict[str, dict[str, object]]:
         name: {
             "num_partitions": partitions,
             "replication_factor": 1,
-            "configs": {"cleanup.policy": "compact"} if name in COMPACTED_TOPICS else {},
+            "configs": _configs(name),
         }
         for name in ALL_TOPICS
     }
+
+
+def _configs(name: str) -> dict[str, str]:
+    configs = {"cleanup.policy": "compact"} if name in COMPACTED_TOPICS else {}
+    if name == CHECKPOINTS_TOPIC:  # whole engine states; compacted soon after they are superseded
+        configs |= {
+            "max.message.bytes": str(CHECKPOINT_MAX_BYTES),
+            "segment.ms": "600000",
+            "min.cleanable.dirty.ratio": "0.1",
+        }
+    return configs
 
 
 def ensure_topics(admin: KafkaAdminClient, partitions: int) -> list[str]:
@@ -70,3 +81,14 @@ def present_topics(admin: KafkaAdminClient, names: Iterable[str] = ALL_TOPICS) -
     """Which of `names` exist on the broker."""
     existing = set(admin.list_topics())
     return [name for name in names if name in existing]
+
+
+def ensure_platform_topics(bootstrap: str, partitions: int | None = None) -> list[str]:
+    """For services started against any broker: create what is missing, then close."""
+    from events.settings import load_settings
+
+    admin = connect_admin(bootstrap, 10.0, "is the broker up?")
+    try:
+        return ensure_topics(admin, partitions or load_settings().partitions)
+    finally:
+        admin.close()

@@ -1,0 +1,152 @@
+"""From a Kafka message to an event or a dead letter, and to the shard that owns it.
+
+Every worker reads every message once and decides the same thing about it:
+valid or not (and why), its event time, and which shard it belongs to. A valid
+event belongs to the shard of its `unit` (so one engine sees all of a unit's
+events, whatever key the producer chose); a message that is not a valid event
+belongs to a shard picked from its topic and partition, which dead-letters it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from events.envelope import Envelope, parse_event
+from processors.worker.config import WorkerConfig
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An input that could not be evaluated, kept with its reason and original bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    reason: str
+    raw: bytes
+
+    def to_record(self, received_at: datetime) -> dict[str, object]:
+        return {
+            "letter_id": f"{self.topic}:{self.partition}:{self.offset}",
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "reason": self.reason,
+            "raw": self.raw.decode("utf-8", errors="replace"),
+            "received_at": received_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One read message, judged: `event` when valid (then `reason` is empty)."""
+
+    topic: str
+    partition: int
+    offset: int
+    shard: int
+    event: Envelope | None
+    reason: str
+    raw: bytes
+
+    def letter(self, reason: str | None = None) -> DeadLetter:
+        return DeadLetter(self.topic, self.partition, self.offset, reason or self.reason, self.raw)
+
+
+def shard_of(name: str, shards: int) -> int:
+    """A stable shard for a unit (crc32, the same in every process, unlike `hash`)."""
+    return zlib.crc32(name.encode()) % shards
+
+
+def judge(
+    topic: str,
+    partition: int,
+    offset: int,
+    value: bytes | None,
+    *,
+    shards: int,
+    config: WorkerConfig,
+    now: datetime,
+) -> Message:
+    """Validate one message. Never raises: whatever is wrong becomes the reason."""
+    raw = value or b""
+    event: Envelope | None = None
+    if value is None:
+        reason = "empty: the message has a null value"
+    elif not value:
+        reason = "empty: the message value is empty"
+    elif len(value) > config.max_message_bytes:
+        reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
+    else:
+        reason, event = _parse(value, config, now)
+    if event is not None:
+        return Message(topic, partition, offset, shard_of(event.unit, shards), event, "", raw)
+    return Message(
+        topic, partition, offset, shard_of(f"{topic}:{partition}", shards), None, reason, raw
+    )
+
+
+def _parse(value: bytes, config: WorkerConfig, now: datetime) -> tuple[str, Envelope | None]:
+    try:
+        event = parse_event(value)
+    except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+        return f"invalid: {_reason(exc)}", None
+    if len(value) > config.max_string_chars:  # only then can one string be too long
+        fields = {name: getattr(event, name) for name in _ENVELOPE_STRINGS}
+        fields.update(event.model_extra or {})
+        fields["data"] = event.data
+        long = _long_string(fields, config.max_string_chars)
+        if long:
+            return f"invalid: {long}", None
+    horizon = now + config.max_future
+    if event.time > horizon:
+        return (
+            f"future: time {event.time.isoformat()} is after the wall clock "
+            f"{now.isoformat()} plus {config.max_future} of allowed skew"
+        ), None
+    return "", event
+
+
+_ENVELOPE_STRINGS = ("id", "source", "type", "subject", "province", "unit")
+
+
+def _long_string(values: Mapping[str, Any], limit: int, path: str = "") -> str:
+    """The first string longer than `limit` characters, named by its field path."""
+    for name, value in values.items():
+        where = f"{path}{name}"
+        if isinstance(value, str):
+            if len(value) > limit:
+                return f"{where}: {len(value)} characters, the limit is {limit}"
+        elif isinstance(value, Mapping):
+            found = _long_string(value, limit, f"{where}.")
+            if found:
+                return found
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str) and len(item) > limit:
+                    return f"{where}: an item of {len(item)} characters, the limit is {limit}"
+                if isinstance(item, Mapping):
+                    found = _long_string(item, limit, f"{where}[].")
+                    if found:
+                        return found
+    return ""
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for error in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in error["loc"]) or "event"
+            parts.append(f"{where}: {error['msg']}")
+        return "; ".join(parts)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

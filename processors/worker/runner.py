@@ -1,0 +1,414 @@
+"""The worker process: shards assigned by a consumer group, every event partition read
+once, verdicts and checkpoints produced, all of it surviving crashes and broker restarts.
+
+Shape (docs/DESIGN.md, "Processing rules that matter"):
+
+- The shards are the partitions of `svc.worker.checkpoints`. Workers join one
+  consumer group on that topic only to be given shards (they never fetch it as
+  a stream); Kafka's group protocol spreads the shards over the live workers and
+  moves them when one joins, leaves or dies.
+- Each worker reads every partition of every event topic with one plain
+  consumer, and hands each message to the shards it owns (`Shard.take`); a
+  shard keeps the events of its own units and the progress of every source.
+- A checkpoint is the shard's whole state, offsets read included, written to
+  the shard's partition after every verdict before it has been acknowledged by
+  the broker. A shard given to a worker starts from its latest checkpoint and
+  reads on from the offsets it holds: recovery reads at most one checkpoint
+  interval of events, however long the history in the topics.
+- Anything that might have lost a verdict (a failed send) rolls the shards back
+  to their last checkpoint; evaluation is deterministic and verdict ids are
+  stable, so the second pass writes the same rows, which the sink deduplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from events.settings import Settings
+from events.topics import (
+    CHECKPOINT_MAX_BYTES,
+    CHECKPOINTS_TOPIC,
+    DEADLETTER_TOPIC,
+    EVENT_TOPICS,
+    KPIS_TOPIC,
+    VIOLATIONS_TOPIC,
+)
+from processors.stack.kafka_admin import ensure_platform_topics
+from processors.worker.config import WorkerConfig
+from processors.worker.intake import DeadLetter, judge, utc_now
+from processors.worker.shard import Shard, Source
+from standards import snapshot
+from standards.engine import Engine
+from standards.model import Standard
+from standards.verdicts import Verdict, Violation
+
+log = logging.getLogger(__name__)
+
+GROUP_ID = "svc-standards-shards"
+STOP_BUDGET_S = 8.0
+REPORT_EVERY_S = 10.0
+
+
+class Worker:
+    """One worker process; `run` until `stop` is set."""
+
+    def __init__(self, settings: Settings, config: WorkerConfig, standards: list[Standard]) -> None:
+        self._bootstrap = settings.kafka_bootstrap
+        self._config = config
+        self._standards = standards
+        self._shards: dict[int, Shard] = {}
+        self._saved: dict[int, bytes] = {}
+        self._sources: list[Source] = []
+        self._log_start: dict[Source, int] = {}
+        self._last_seen: dict[Source, float] = {}
+        self._paused: set[TopicPartition] = set()
+        self._inflight: list[asyncio.Future[object]] = []
+        self._lock = asyncio.Lock()
+        self._started = time.monotonic()
+        self._read = 0
+        self._shard_count = 0
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop`; any Kafka failure reconnects, and the shards come back from
+        their checkpoints. Returns within the stop budget once `stop` is set."""
+        while not stop.is_set():
+            self._clients: list[AIOKafkaConsumer | AIOKafkaProducer] = []
+            try:
+                await _unless_stopped(stop, self._connect(), grace=0.0)
+                await _unless_stopped(stop, self._loop(stop), grace=STOP_BUDGET_S / 4)
+            except (KafkaError, OSError) as exc:
+                log.warning("Kafka at %s: %s; reconnecting", self._bootstrap, exc)
+                await _sleep_or_stop(stop, 2.0)
+            finally:
+                await self._close()
+
+    async def _connect(self) -> None:
+        bootstrap = self._bootstrap
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            compression_type="lz4",
+            linger_ms=20,
+            max_request_size=CHECKPOINT_MAX_BYTES,
+            request_timeout_ms=30_000,
+        )
+        self._source = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        self._reader = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            max_partition_fetch_bytes=CHECKPOINT_MAX_BYTES,
+            fetch_max_bytes=CHECKPOINT_MAX_BYTES,
+        )
+        self._group = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=GROUP_ID,
+            enable_auto_commit=False,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=2_000,
+        )
+        await asyncio.to_thread(ensure_platform_topics, bootstrap)
+        for client in (self._producer, self._source, self._reader):
+            self._clients.append(client)
+            await client.start()
+        self._sources = await self._event_partitions()
+        self._shard_count = len(await self._partitions(CHECKPOINTS_TOPIC))
+        tps = [TopicPartition(*s) for s in self._sources]
+        self._source.assign(tps)
+        self._source.pause(*tps)
+        self._paused = set(tps)
+        starts = await self._source.beginning_offsets(tps)
+        self._log_start = {(tp.topic, tp.partition): offset for tp, offset in starts.items()}
+        self._group.subscribe([CHECKPOINTS_TOPIC], listener=_Rebalance(self._adopt, self._release))
+        self._clients.append(self._group)
+        await self._group.start()
+        log.info(
+            "worker connected to %s: %d shards, %d event partitions",
+            bootstrap,
+            self._shard_count,
+            len(self._sources),
+        )
+
+    async def _partitions(self, topic: str) -> list[int]:
+        deadline = time.monotonic() + 30
+        while True:
+            found = await self._producer.partitions_for(topic)
+            if found:
+                return sorted(found)
+            if time.monotonic() > deadline:
+                raise KafkaError(f"topic {topic} does not exist; run `svcstd stack up`")
+            await asyncio.sleep(1.0)
+
+    async def _event_partitions(self) -> list[Source]:
+        return [(t, p) for t in EVENT_TOPICS.values() for p in await self._partitions(t)]
+
+    async def _close(self) -> None:
+        """Leave cleanly when Kafka answers; never wait longer than the stop budget."""
+        if self._shards:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(STOP_BUDGET_S / 3):
+                    async with self._lock:
+                        await self._checkpoint(self._shards.values())
+        self._shards.clear()
+        self._saved.clear()
+        for client in reversed(self._clients):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.stop(), STOP_BUDGET_S / 10)
+
+    # ---- the loop --------------------------------------------------------------------
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        last_checkpoint = last_report = time.monotonic()
+        while not stop.is_set():
+            await self._group.getmany(timeout_ms=0)  # keeps the membership alive
+            batch = await self._source.getmany(
+                timeout_ms=200, max_records=self._config.batch_records
+            )
+            async with self._lock:
+                await self._step(batch)
+                now = time.monotonic()
+                if now - last_checkpoint >= self._config.checkpoint_seconds:
+                    await self._checkpoint(self._shards.values())
+                    last_checkpoint = now
+            if now - last_report >= REPORT_EVERY_S:
+                self._report()
+                last_report = now
+
+    async def _step(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        config, shards = self._config, list(self._shards.values())
+        now, seen = utc_now(), time.monotonic()
+        letters: list[DeadLetter] = []
+        for tp, records in batch.items():
+            source = (tp.topic, tp.partition)
+            self._last_seen[source] = seen
+            self._read += len(records)
+            for record in records:
+                wanting = [s for s in shards if s.wants(source, record.offset)]
+                if not wanting:
+                    continue
+                message = judge(
+                    tp.topic,
+                    tp.partition,
+                    record.offset,
+                    record.value,
+                    shards=self._shard_count,
+                    config=config,
+                    now=now,
+                )
+                for shard in wanting:
+                    letter = shard.take(message, config)
+                    if letter is not None:
+                        letters.append(letter)
+        verdicts: list[Verdict] = []
+        for shard in shards:
+            verdicts.extend(shard.settle(config, now, self._quiet))
+        await self._emit(letters, verdicts, now)
+        self._throttle()
+
+    def _quiet(self, source: Source, next_offset: int | None) -> bool:
+        """Caught up (nothing unread) and silent for a while: only then may a source stop
+        holding the clocks back."""
+        high = self._source.highwater(TopicPartition(*source))
+        if high is None:
+            return False
+        read_to = next_offset if next_offset is not None else self._log_start.get(source, 0)
+        silent = time.monotonic() - self._last_seen.get(source, self._started)
+        return read_to >= high and silent >= self._config.quiet_after
+
+    async def _emit(
+        self, letters: list[DeadLetter], verdicts: list[Verdict], now: datetime
+    ) -> None:
+        send, inflight = self._producer.send, self._inflight
+        for letter in letters:
+            record = json.dumps(letter.to_record(now), ensure_ascii=False).encode()
+            inflight.append(await send(DEADLETTER_TOPIC, record, key=letter.raw[:64] or None))
+        for verdict in verdicts:
+            value = json.dumps(verdict.to_record(), ensure_ascii=False).encode()
+            if isinstance(verdict, Violation):
+                key, topic = verdict.violation_id, VIOLATIONS_TOPIC
+            else:
+                key, topic = verdict.check_id, KPIS_TOPIC
+            inflight.append(await send(topic, value, key=key.encode()))
+
+    def _throttle(self) -> None:
+        """Bound the events waiting in memory: while too many wait, read only the sources
+        that hold some shard's clock back (their events are what lets the clock move)."""
+        waiting = sum(len(s.pending) for s in self._shards.values())
+        if not self._shards:
+            return
+        wanted: set[TopicPartition] = set()
+        for source in self._sources:
+            if waiting < self._config.max_pending or any(
+                s.holds_back(source) for s in self._shards.values()
+            ):
+                wanted.add(TopicPartition(*source))
+        pause = {TopicPartition(*s) for s in self._sources} - wanted
+        if pause - self._paused:
+            self._source.pause(*(pause - self._paused))
+        if self._paused - pause:
+            self._source.resume(*(self._paused - pause))
+        self._paused = pause
+
+    # ---- checkpoints -----------------------------------------------------------------
+
+    async def _checkpoint(self, shards: Iterable[Shard]) -> None:
+        """Every verdict acknowledged first, then each shard's state with the offsets it
+        covers. A failed verdict send rolls back instead: nothing is skipped."""
+        shards = list(shards)
+        if not shards:
+            return
+        await self._producer.flush()
+        inflight, self._inflight = self._inflight, []
+        if any(f.exception() is not None for f in inflight if f.done() and not f.cancelled()):
+            log.warning("a verdict was not acknowledged; replaying from the last checkpoint")
+            await self._rollback()
+            return
+        sent = []
+        for shard in shards:
+            state = snapshot.dumps(shard)
+            future = await self._producer.send(
+                CHECKPOINTS_TOPIC, state, key=str(shard.index).encode(), partition=shard.index
+            )
+            sent.append((shard.index, state, future))
+        for index, state, future in sent:
+            await future
+            self._saved[index] = state
+
+    async def _rollback(self) -> None:
+        for index in list(self._shards):
+            self._shards[index] = self._restore(index, self._saved.get(index))
+        self._seek()
+
+    def _restore(self, index: int, state: bytes | None) -> Shard:
+        shard: Shard | None = None
+        if state is not None:
+            try:
+                shard = snapshot.loads(state)
+            except ValueError as exc:
+                log.warning(
+                    "shard %d: checkpoint not usable (%s); rebuilding from the log", index, exc
+                )
+        if shard is None:
+            shard = Shard(index, Engine(self._standards))
+        shard.track(self._sources)
+        return shard
+
+    async def _latest_checkpoint(self, index: int) -> bytes | None:
+        tp = TopicPartition(CHECKPOINTS_TOPIC, index)
+        self._reader.assign([tp])
+        end = (await self._reader.end_offsets([tp]))[tp]
+        start = (await self._reader.beginning_offsets([tp]))[tp]
+        if end <= start:
+            return None
+        self._reader.seek(tp, end - 1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            records = (await self._reader.getmany(tp, timeout_ms=1000)).get(tp, [])
+            for record in records:
+                if record.offset == end - 1:
+                    return bytes(record.value) if record.value is not None else None
+        raise KafkaError(f"could not read the checkpoint of shard {index} at offset {end - 1}")
+
+    # ---- assignment ------------------------------------------------------------------
+
+    async def _adopt(self, indexes: list[int]) -> None:
+        async with self._lock:
+            self._group.pause(*(TopicPartition(CHECKPOINTS_TOPIC, i) for i in indexes))
+            for index in indexes:
+                if index in self._shards:
+                    continue
+                state = await self._latest_checkpoint(index)
+                if state is not None:
+                    self._saved[index] = state
+                self._shards[index] = self._restore(index, state)
+                log.info("shard %d adopted (clock %s)", index, self._shards[index].clock)
+            self._seek()
+
+    async def _release(self, indexes: list[int]) -> None:
+        async with self._lock:
+            leaving = [self._shards[i] for i in indexes if i in self._shards]
+            try:
+                await asyncio.wait_for(self._checkpoint(leaving), 10.0)
+            except (KafkaError, TimeoutError) as exc:
+                log.warning("shards %s released without a final checkpoint (%s)", indexes, exc)
+            for index in indexes:
+                self._shards.pop(index, None)
+                self._saved.pop(index, None)
+            self._seek()
+
+    def _seek(self) -> None:
+        """Read every source from the earliest offset any owned shard still needs."""
+        for source in self._sources:
+            tp = TopicPartition(*source)
+            starts = [s.views[source].next_offset for s in self._shards.values()]
+            if not starts:
+                continue
+            needed = [self._log_start.get(source, 0) if s is None else s for s in starts]
+            self._source.seek(tp, min(needed))
+        if not self._shards:
+            self._source.pause(*(TopicPartition(*s) for s in self._sources))
+            self._paused = {TopicPartition(*s) for s in self._sources}
+        else:
+            self._source.resume(*self._paused)
+            self._paused = set()
+
+    def _report(self) -> None:
+        clocks = {i: s.clock.isoformat() if s.clock else None for i, s in self._shards.items()}
+        waiting = sum(len(s.pending) for s in self._shards.values())
+        log.info("read %d messages; shards %s; %d events waiting", self._read, clocks, waiting)
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    def __init__(
+        self,
+        adopt: Callable[[list[int]], Awaitable[None]],
+        release: Callable[[list[int]], Awaitable[None]],
+    ) -> None:
+        self._adopt, self._release = adopt, release
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        await self._release(sorted(tp.partition for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        await self._adopt(sorted(tp.partition for tp in assigned))
+
+
+async def _unless_stopped(stop: asyncio.Event, work: Awaitable[None], *, grace: float) -> None:
+    """Run `work`; once `stop` is set, give it `grace` seconds to finish, then cancel it."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            await asyncio.wait({task}, timeout=grace)
+        if task.done():
+            task.result()
+    finally:
+        for pending in (task, waiter):
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await pending
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
