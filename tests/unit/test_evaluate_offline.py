@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from processors.cli import main
+from standards.evaluate import Outcome, evaluate
+from standards.loader import load_standards
+
+CST = timezone(timedelta(hours=8))
 
 
 def _line(event_id: str, kind: str, subject: str, time: str, **data: object) -> str:
@@ -144,3 +149,52 @@ def test_diff_command_compares_a_draft_file_with_the_published_version(
     out = capsys.readouterr().out
     assert "cmcc-service@1 → cmcc-service@2" in out
     assert "~ hall.stain_cleanup: params.limits.default: PT5M → PT4M" in out
+
+
+def _stains() -> list[bytes]:
+    """s1 cleaned in time, s2 never, s3 late (10:30), s4 reported near the end."""
+    lines = [
+        _line("1", "hall.stain.reported", "s1", "2026-03-02T10:00:00+08:00", area="x"),
+        _line("2", "hall.stain.cleaned", "s1", "2026-03-02T10:02:00+08:00", area="x"),
+        _line("3", "hall.stain.reported", "s2", "2026-03-02T10:10:00+08:00", area="x"),
+        "{not json",
+        _line("4", "hall.stain.reported", "s3", "2026-03-02T10:20:00+08:00", area="x"),
+        _line("5", "hall.stain.reported", "s4", "2026-03-02T10:29:00+08:00", area="x"),
+        _line("6", "hall.stain.cleaned", "s3", "2026-03-02T10:30:00+08:00", area="x"),
+    ]
+    return [line.encode() for line in lines]
+
+
+def _standing(outcome: Outcome) -> dict[str, str]:
+    return {v.subject: v.detected_at.isoformat() for v in outcome.violations.values()}
+
+
+def test_until_far_past_the_data_fires_the_pending_deadlines() -> None:
+    standards = load_standards()
+    flushed = evaluate(_stains(), standards)
+    # the end of input is 10:30: s4's deadline (10:34) is still pending
+    assert _standing(flushed) == {
+        "s2": "2026-03-02T10:15:00+08:00",
+        "s3": "2026-03-02T10:30:00+08:00",
+    }
+    later = evaluate(_stains(), standards, until=datetime(2026, 3, 9, tzinfo=CST))
+    assert _standing(later) == _standing(flushed) | {"s4": "2026-03-02T10:34:00+08:00"}
+    assert (later.events, later.invalid, later.after_until) == (6, 1, 0)
+
+
+def test_events_at_or_after_until_are_not_evaluated() -> None:
+    standards = load_standards()
+    # s3 reported exactly at `until`: skipped, like s4's report and s3's cleaning
+    at_s3 = evaluate(_stains(), standards, until=datetime(2026, 3, 2, 10, 20, tzinfo=CST))
+    assert _standing(at_s3) == {"s2": "2026-03-02T10:15:00+08:00"}
+    assert (at_s3.events, at_s3.invalid, at_s3.after_until) == (3, 1, 3)
+    # by 10:26 s3's deadline (10:25) has passed; its cleaning at 10:30 is not seen
+    before_cleaning = evaluate(_stains(), standards, until=datetime(2026, 3, 2, 10, 26, tzinfo=CST))
+    assert _standing(before_cleaning) == {
+        "s2": "2026-03-02T10:15:00+08:00",
+        "s3": "2026-03-02T10:25:00+08:00",
+    }
+    assert (before_cleaning.events, before_cleaning.after_until) == (4, 2)
+    # a deadline exactly at `until` has not passed yet
+    at_deadline = evaluate(_stains(), standards, until=datetime(2026, 3, 2, 10, 15, tzinfo=CST))
+    assert _standing(at_deadline) == {}

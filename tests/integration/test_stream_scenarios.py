@@ -1,0 +1,286 @@
+"""An operator's bad day, against a real broker of its own and the real ClickHouse engine.
+
+Each scenario publishes simulated traffic, runs `svcstd worker` processes as a
+user would, lets the projector write into chDB, and compares the standing
+violation ids in ClickHouse with offline evaluation of the same events,
+exactly. Nothing is left out: the comparison is "as of" the clock the stream
+reaches, which the events alone decide.
+
+How the events decide it: the workers run with an allowed lateness of ten
+years, so no partition is ever released by the wall clock; every partition of
+every event topic ends with a closing event at the same instant, so each
+shard's clock stops at that instant less the 30 s of lateness. Offline
+evaluation is then run `until` that instant. Month-end satisfaction ratios
+report in neither (the simulated month never closes before it), which is the
+same answer, not a rule left out.
+
+Scenarios use different provinces, so they share the session's chDB without
+seeing each other's rows.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from clickhouse_connect.driver.client import Client
+from kafka import KafkaConsumer, TopicPartition
+from kafka.partitioner.default import murmur2
+from scenario_support import (
+    MALFORMED_KINDS,
+    PrivateBroker,
+    WorkerProcess,
+    clickhouse_standing,
+    malformed_messages,
+    offline_standing,
+    publish_file,
+    publish_messages,
+    raise_message_limit,
+    simulate_file,
+    wait_until_equal,
+)
+
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS
+from processors.sink.projector import start_in_background
+
+pytestmark = pytest.mark.integration
+
+LATENESS = timedelta(seconds=30)
+EVENTS_ONLY = {"SVC_ALLOWED_LATENESS": "3650d", "SVC_CHECKPOINT_SECONDS": "2"}
+# One type per channel for the closing events: none of them is read by a rule
+# except the hotline and repair ones, which are about subjects nothing else names.
+CLOSING_TYPES = {
+    "hall": ("hall.visit.called", {"counter": "C1"}),
+    "hotline": ("hotline.hold.ended", {}),
+    "ivr": ("ivr.menu.selected", {"option": "1"}),
+    "repair": ("repair.visit.arrived", {}),
+    "complaint": ("complaint.closed", {"resolution": "closing"}),
+    "notice": ("notice.tariff.published", {"effective_at": "2027-01-01T00:00:00+08:00"}),
+}
+
+
+def _subject_on(partition: int, partitions: int, prefix: str) -> str:
+    """A subject that Kafka's default partitioner places on `partition`."""
+    n = 0
+    while (murmur2(f"{prefix}-{n}".encode()) & 0x7FFFFFFF) % partitions != partition:
+        n += 1
+    return f"{prefix}-{n}"
+
+
+def with_closing_events(path: Path, province: str, partitions: int) -> tuple[Path, datetime]:
+    """The file plus one event at its end on every partition of every event topic; returns
+    the new file and the clock the stream will stop at."""
+    lines = path.read_bytes().splitlines()
+    latest = max(datetime.fromisoformat(json.loads(line)["time"]) for line in lines if line)
+    end = latest + timedelta(minutes=1)
+    closing = []
+    for channel, (event_type, data) in CLOSING_TYPES.items():
+        for partition in range(partitions):
+            subject = _subject_on(partition, partitions, f"closing-{channel}")
+            closing.append(
+                json.dumps(
+                    {
+                        "specversion": "1.0",
+                        "id": f"{subject}-{province}",
+                        "source": f"/test/{channel}",
+                        "type": event_type,
+                        "time": end.isoformat(),
+                        "subject": subject,
+                        "province": province,
+                        "unit": f"{province}-closing-{channel}",
+                        "data": data,
+                    }
+                ).encode()
+            )
+    out = path.with_name(path.stem + ".closed.jsonl")
+    out.write_bytes(b"\n".join([*lines, *closing]) + b"\n")
+    return out, end - LATENESS
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[PrivateBroker]:
+    with PrivateBroker(tmp_path / "var") as broker:
+        yield broker
+
+
+@pytest.fixture
+def sink(broker: PrivateBroker, chdb_dsn: str, clickhouse: Client) -> Iterator[Client]:
+    projector, thread = start_in_background(broker.bootstrap, chdb_dsn)
+    yield clickhouse
+    projector.stop()
+    thread.join(timeout=30)
+
+
+def _workers(broker: PrivateBroker, tmp_path: Path, count: int) -> list[WorkerProcess]:
+    return [
+        WorkerProcess(broker.env(), tmp_path / f"worker-{i}.log", extra_env=EVENTS_ONLY).start()
+        for i in range(count)
+    ]
+
+
+def _scenario_file(
+    tmp_path: Path, provinces: str, duration: str, count: int | None
+) -> tuple[Path, datetime]:
+    raw = simulate_file(tmp_path / "events.jsonl", provinces, "2026-10-05", duration, count, 11)
+    return with_closing_events(raw, provinces.split(",")[0], 3)
+
+
+def _assert_same(
+    sink: Client,
+    provinces: str,
+    expected: set[str],
+    workers: list[WorkerProcess],
+    timeout_s: float = 300,
+) -> None:
+    assert expected, "the scenario should produce violations to compare"
+    found = wait_until_equal(
+        lambda: clickhouse_standing(sink, provinces.split(",")), expected, timeout_s
+    )
+    logs = "\n".join(w.log_text()[-3000:] for w in workers)
+    assert found == expected, (
+        f"missing {len(expected - found)}: {sorted(expected - found)[:5]}; "
+        f"extra {len(found - expected)}: {sorted(found - expected)[:5]}\n{logs}"
+    )
+
+
+def _stop(workers: list[WorkerProcess]) -> list[float]:
+    return [w.terminate() for w in workers if w.alive]
+
+
+def test_three_workers_split_the_work_and_agree_with_offline(
+    broker: PrivateBroker, sink: Client, tmp_path: Path
+) -> None:
+    provinces = "GD,BJ,SH,ZJ"
+    events, until = _scenario_file(tmp_path, provinces, "5d", 200_000)
+    expected = offline_standing(events, until)
+    workers = _workers(broker, tmp_path, 3)
+    publish_file(broker.bootstrap, events, partitions=3)
+    _assert_same(sink, provinces, expected, workers)
+    assert all(w.alive for w in workers)
+    stops = _stop(workers)
+    assert max(stops) < 10, f"SIGTERM took {stops} s"
+
+
+def test_a_worker_killed_three_times_mid_stream_changes_nothing(
+    broker: PrivateBroker, sink: Client, tmp_path: Path
+) -> None:
+    provinces = "JS,SD,HA"
+    events, until = _scenario_file(tmp_path, provinces, "4d", 150_000)
+    expected = offline_standing(events, until)
+    workers = _workers(broker, tmp_path, 3)
+    publishing = threading.Thread(target=publish_file, args=(broker.bootstrap, events))
+    publishing.start()
+    victim = workers[1]
+    for _ in range(3):
+        time.sleep(3)
+        victim.kill()
+        victim.start()
+    publishing.join()
+    _assert_same(sink, provinces, expected, workers)
+    assert all(w.alive for w in workers), "every worker must be alive at the end"
+    assert victim.log_text().count("worker connected") >= 4
+    _stop(workers)
+
+
+def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
+    broker: PrivateBroker, sink: Client, tmp_path: Path
+) -> None:
+    provinces = "SC,HB,HN"
+    events, until = _scenario_file(tmp_path, provinces, "3d", None)
+    expected = offline_standing(events, until)
+    lines = events.read_bytes().splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_bytes(b"".join(lines[: len(lines) // 2]))
+    second.write_bytes(b"".join(lines[len(lines) // 2 :]))
+    workers = _workers(broker, tmp_path, 2)
+    pids = [w.pid for w in workers]
+    publish_file(broker.bootstrap, first)
+    time.sleep(4)
+    broker.kill()
+    time.sleep(5)
+    broker.restart()
+    publish_file(broker.bootstrap, second)
+    _assert_same(sink, provinces, expected, workers)
+    assert [w.pid for w in workers] == pids and all(w.alive for w in workers)
+    _stop(workers)
+
+
+def test_a_channel_published_a_minute_late_gets_its_verdicts_on_time(
+    broker: PrivateBroker, sink: Client, tmp_path: Path
+) -> None:
+    provinces = "FJ,HE"
+    events, until = _scenario_file(tmp_path, provinces, "3d", None)
+    expected = offline_standing(events, until)
+    workers = _workers(broker, tmp_path, 2)
+    others = set(EVENT_TOPICS) - {"repair"}
+    publish_file(broker.bootstrap, events, others)
+    time.sleep(60)
+    publish_file(broker.bootstrap, events, {"repair"})
+    _assert_same(sink, provinces, expected, workers)
+    assert all("late:" not in w.log_text() for w in workers)
+    _stop(workers)
+
+
+def _dead_letters(bootstrap: str) -> dict[str, dict[str, object]]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        tps = [
+            TopicPartition(DEADLETTER_TOPIC, p)
+            for p in consumer.partitions_for_topic(DEADLETTER_TOPIC) or ()
+        ]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        letters: dict[str, dict[str, object]] = {}
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    letter = json.loads(record.value)
+                    letters[str(letter["letter_id"])] = letter
+        return letters
+    finally:
+        consumer.close()
+
+
+def test_a_thousand_malformed_messages_are_dead_lettered_and_change_no_verdict(
+    broker: PrivateBroker, sink: Client, tmp_path: Path
+) -> None:
+    provinces = "AH,LN"
+    events, until = _scenario_file(tmp_path, provinces, "3d", None)
+    expected = offline_standing(events, until)
+    topics = list(EVENT_TOPICS.values())
+    raise_message_limit(broker.bootstrap, topics)
+    bad = malformed_messages(1000, 3, topics=topics)
+    lines = events.read_bytes().splitlines(keepends=True)
+    workers = _workers(broker, tmp_path, 2)
+    placed: list[str] = []
+    step = len(lines) // 10 + 1
+    for i in range(10):
+        chunk = tmp_path / f"chunk-{i}.jsonl"
+        chunk.write_bytes(b"".join(lines[i * step : (i + 1) * step]))
+        publish_file(broker.bootstrap, chunk)
+        for (topic, _), where in zip(
+            bad[i * 100 : (i + 1) * 100],
+            publish_messages(broker.bootstrap, bad[i * 100 : (i + 1) * 100]),
+            strict=True,
+        ):
+            assert not isinstance(where, Exception), where
+            placed.append(f"{topic}:{where[0]}:{where[1]}")
+    _assert_same(sink, provinces, expected, workers)
+    deadline = time.monotonic() + 60
+    letters = _dead_letters(broker.bootstrap)
+    while not set(placed) <= set(letters) and time.monotonic() < deadline:
+        time.sleep(2)
+        letters = _dead_letters(broker.bootstrap)
+    assert len(MALFORMED_KINDS) >= 10
+    assert sorted(set(placed) - set(letters)) == []
+    assert set(letters) == set(placed), "only the malformed messages are dead letters"
+    assert all(str(letters[p]["reason"]) for p in placed)
+    reasons = {str(letters[p]["reason"]).split(":")[0] for p in placed}
+    assert {"empty", "invalid", "too large", "future"} <= reasons, reasons
+    _stop(workers)

@@ -1,0 +1,194 @@
+"""The shard's clock moves only on evidence, and a restored checkpoint carries on exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from processors.worker.config import WorkerConfig
+from processors.worker.intake import Message, judge, shard_of
+from processors.worker.shard import Shard, Source
+from standards import snapshot
+from standards.engine import Engine
+from standards.loader import load_standards
+from standards.verdicts import Verdict, Violation
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
+CONFIG = WorkerConfig(lateness=timedelta(seconds=30), allowed_lateness=timedelta(minutes=15))
+HALL: Source = ("svc.events.hall", 0)
+REPAIR: Source = ("svc.events.repair", 0)
+UNIT = "GD-SZ-0001"
+
+
+def _raw(kind: str, at: datetime, subject: str = "v1", **data: object) -> bytes:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": f"{subject}-{kind}",
+            "source": f"/provinces/GD/halls/{UNIT}",
+            "type": f"hall.visit.{kind}",
+            "time": at.isoformat(),
+            "subject": subject,
+            "province": "GD",
+            "unit": UNIT,
+            "data": data,
+        }
+    ).encode()
+
+
+def _shard() -> Shard:
+    shard = Shard(shard_of(UNIT, 1), Engine(load_standards()))
+    shard.track([HALL, REPAIR])
+    return shard
+
+
+def _message(source: Source, offset: int, raw: bytes | None) -> Message:
+    return judge(*source, offset, raw, shards=1, config=CONFIG, now=NOW)
+
+
+def _never_quiet(source: Source, next_offset: int | None) -> bool:
+    return False
+
+
+def _violations(verdicts: list[Verdict]) -> list[str]:
+    return [v.rule for v in verdicts if isinstance(v, Violation)]
+
+
+def test_a_partition_never_heard_from_holds_every_clock() -> None:
+    shard = _shard()
+    shard.take(_message(HALL, 0, _raw("checked_in", T0, brand="gotone_vip", customer="c")), CONFIG)
+    shard.take(
+        _message(
+            HALL, 1, _raw("checked_in", T0 + timedelta(hours=5), "v2", brand="mzone", customer="c")
+        ),
+        CONFIG,
+    )
+    assert shard.settle(CONFIG, NOW, _never_quiet) == []
+    assert shard.clock is None and len(shard.pending) == 2
+
+
+def test_a_caught_up_quiet_partition_lets_the_clock_go_to_the_wall_clock_less_allowed_lateness() -> (
+    None
+):
+    shard = _shard()
+    shard.take(_message(HALL, 0, _raw("checked_in", T0, brand="gotone_vip", customer="c")), CONFIG)
+    verdicts = shard.settle(CONFIG, NOW, lambda source, _: source == REPAIR)
+    assert shard.clock == T0 - CONFIG.lateness  # the hall partition holds it: it is not quiet
+    assert verdicts == []
+    verdicts = shard.settle(CONFIG, NOW, lambda source, _: True)
+    assert shard.clock == NOW - CONFIG.allowed_lateness
+    assert _violations(verdicts) == ["hall.wait_time"]
+
+
+def test_an_event_behind_its_partition_clock_is_a_late_dead_letter_not_a_verdict() -> None:
+    shard = _shard()
+    shard.take(
+        _message(
+            HALL, 0, _raw("checked_in", T0 + timedelta(hours=1), "v0", brand="mzone", customer="c")
+        ),
+        CONFIG,
+    )
+    letter = shard.take(
+        _message(HALL, 1, _raw("checked_in", T0, brand="mzone", customer="c")), CONFIG
+    )
+    assert letter is not None and letter.reason.startswith("late:")
+    assert letter.offset == 1
+    on_time = shard.take(
+        _message(
+            HALL,
+            2,
+            _raw(
+                "checked_in",
+                T0 + timedelta(minutes=59, seconds=31),
+                "v2",
+                brand="mzone",
+                customer="c",
+            ),
+        ),
+        CONFIG,
+    )
+    assert on_time is None
+
+
+def test_malformed_messages_become_dead_letters_and_move_no_clock() -> None:
+    shard = _shard()
+    far_future = _raw("checked_in", NOW + timedelta(days=30), brand="mzone", customer="c")
+    huge = _raw("checked_in", T0, "v9", brand="mzone", customer="x" * 200_000)
+    bad = [None, b"", b"{not json", b"\xff\xfe", far_future, huge, b"x" * 1_000_001]
+    reasons = []
+    for offset, raw in enumerate(bad):
+        letter = shard.take(_message(HALL, offset, raw), CONFIG)
+        assert letter is not None
+        reasons.append(letter.reason.split(":")[0])
+    assert reasons == ["empty", "empty", "invalid", "invalid", "future", "invalid", "too large"]
+    assert shard.views[HALL].high is None
+    assert shard.views[HALL].next_offset == len(bad)
+
+
+def test_events_reach_the_engine_in_time_order_whatever_the_partition_order() -> None:
+    vip_in = _raw("checked_in", T0, brand="gotone_vip", customer="c")
+    started = _raw("service_started", T0 + timedelta(minutes=5), counter="1", staff="s")
+    one, two = _shard(), _shard()
+    one.take(_message(HALL, 0, vip_in), CONFIG)
+    one.take(_message(REPAIR, 0, started), CONFIG)
+    two.take(_message(REPAIR, 0, started), CONFIG)
+    two.take(_message(HALL, 0, vip_in), CONFIG)
+    quiet_all = lambda source, _: True  # noqa: E731
+    assert _violations(one.settle(CONFIG, NOW, quiet_all)) == []
+    assert _violations(two.settle(CONFIG, NOW, quiet_all)) == []
+
+
+def test_a_restored_checkpoint_gives_what_an_uninterrupted_shard_gives() -> None:
+    raws = [
+        _raw(
+            "checked_in",
+            T0 + timedelta(minutes=i),
+            f"v{i}",
+            brand="gotone_vip" if i % 2 else "mzone",
+            customer=f"c{i}",
+        )
+        for i in range(40)
+    ] + [
+        _raw(
+            "service_started",
+            T0 + timedelta(minutes=i + (12 if i % 3 else 4)),
+            f"v{i}",
+            counter="1",
+            staff="s",
+        )
+        for i in range(40)
+    ]
+    raws.sort(key=lambda raw: json.loads(raw)["time"])
+
+    def run(restore_at: int | None) -> list[str]:
+        shard, found = _shard(), []
+        for offset, raw in enumerate(raws):
+            shard.take(_message(HALL, offset, raw), CONFIG)
+            found += [
+                v.violation_id
+                for v in shard.settle(CONFIG, NOW, lambda s, _: s == REPAIR)
+                if isinstance(v, Violation)
+            ]
+            if offset == restore_at:
+                shard = snapshot.loads(snapshot.dumps(shard))
+        found += [
+            v.violation_id
+            for v in shard.settle(CONFIG, NOW, lambda s, _: True)
+            if isinstance(v, Violation)
+        ]
+        return found
+
+    straight = run(None)
+    assert straight, "the scenario should produce violations"
+    assert run(30) == straight
+    assert run(55) == straight
+
+
+def test_a_checkpoint_from_another_format_is_refused_with_a_reason() -> None:
+    try:
+        snapshot.loads(b"not a checkpoint")
+    except ValueError as exc:
+        assert "unreadable state" in str(exc)
+    else:
+        raise AssertionError("a broken checkpoint must be refused")
