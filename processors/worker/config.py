@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from events.errors import UserError
 from events.simulator.timespec import parse_duration
 
 
@@ -51,11 +52,17 @@ def load_worker_config(environ: Mapping[str, str] | None = None) -> WorkerConfig
 
     def duration(name: str, fallback: timedelta) -> timedelta:
         text = env.get(name, "").strip()
-        return _duration(text) if text else fallback
+        try:
+            return _duration(text) if text else fallback
+        except ValueError as exc:
+            raise UserError(f"{name}: {exc}") from None
 
     def number(name: str, fallback: float) -> float:
         text = env.get(name, "").strip()
-        return float(text) if text else fallback
+        try:
+            return float(text) if text else fallback
+        except ValueError:
+            raise UserError(f"{name}: {text!r} is not a number") from None
 
     return WorkerConfig(
         lateness=duration("SVC_LATENESS", default.lateness),

@@ -76,6 +76,7 @@ class Worker:
         self._lock = asyncio.Lock()
         self._started = time.monotonic()
         self._read = 0
+        self._adopted_at: float | None = None
         self._shard_count = 0
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -184,6 +185,7 @@ class Worker:
             )
             async with self._lock:
                 await self._step(batch)
+                self._note_caught_up()
                 now = time.monotonic()
                 if now - last_checkpoint >= self._config.checkpoint_seconds:
                     await self._checkpoint(self._shards.values())
@@ -223,15 +225,35 @@ class Worker:
         await self._emit(letters, verdicts, now)
         self._throttle()
 
-    def _quiet(self, source: Source, next_offset: int | None) -> bool:
-        """Caught up (nothing unread) and silent for a while: only then may a source stop
-        holding the clocks back."""
+    def _caught_up(self, source: Source, next_offset: int | None) -> bool:
         high = self._source.highwater(TopicPartition(*source))
         if high is None:
             return False
         read_to = next_offset if next_offset is not None else self._log_start.get(source, 0)
+        return read_to >= high
+
+    def _quiet(self, source: Source, next_offset: int | None) -> bool:
+        """Caught up (nothing unread) and silent for a while: only then may a source stop
+        holding the clocks back."""
         silent = time.monotonic() - self._last_seen.get(source, self._started)
-        return read_to >= high and silent >= self._config.quiet_after
+        return silent >= self._config.quiet_after and self._caught_up(source, next_offset)
+
+    def _note_caught_up(self) -> None:
+        """Say once, after shards were adopted, when they have read everything there is."""
+        if self._adopted_at is None or not self._shards:
+            return
+        if all(
+            self._caught_up(source, view.next_offset)
+            for shard in self._shards.values()
+            for source, view in shard.views.items()
+        ):
+            log.info(
+                "caught up: shards %s %.1f s after adoption, %.1f s after start",
+                sorted(self._shards),
+                time.monotonic() - self._adopted_at,
+                time.monotonic() - self._started,
+            )
+            self._adopted_at = None
 
     async def _emit(
         self, letters: list[DeadLetter], verdicts: list[Verdict], now: datetime
@@ -340,6 +362,7 @@ class Worker:
                     self._saved[index] = state
                 self._shards[index] = self._restore(index, state)
                 log.info("shard %d adopted (clock %s)", index, self._shards[index].clock)
+            self._adopted_at = time.monotonic()
             self._seek()
 
     async def _release(self, indexes: list[int]) -> None:

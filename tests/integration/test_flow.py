@@ -1,4 +1,4 @@
-"""The walking skeleton end to end: real events → real Kafka → the Faust worker →
+"""The walking skeleton end to end: real events → real Kafka → the worker →
 svc.violations → the projector → ClickHouse (chDB)."""
 
 from __future__ import annotations

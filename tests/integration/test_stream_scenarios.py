@@ -173,18 +173,39 @@ def test_a_worker_killed_three_times_mid_stream_changes_nothing(
     events, until = _scenario_file(tmp_path, provinces, "4d", 150_000)
     expected = offline_standing(events, until)
     workers = _workers(broker, tmp_path, 3)
-    publishing = threading.Thread(target=publish_file, args=(broker.bootstrap, events))
+    publishing = threading.Thread(target=_publish_slowly, args=(broker.bootstrap, events, 8))
     publishing.start()
     victim = workers[1]
     for _ in range(3):
-        time.sleep(3)
+        _wait_for_log(victim, "adopted", victim.log_text().count("adopted") + 1)
+        time.sleep(1.0)  # mid-work: it has shards and is evaluating
         victim.kill()
         victim.start()
     publishing.join()
     _assert_same(sink, provinces, expected, workers)
     assert all(w.alive for w in workers), "every worker must be alive at the end"
-    assert victim.log_text().count("worker connected") >= 4
+    assert victim.log_text().count("worker connected") == 4
     _stop(workers)
+
+
+def _publish_slowly(bootstrap: str, events: Path, parts: int) -> None:
+    """The file in `parts` slices a second apart, so faults land while events still arrive."""
+    lines = events.read_bytes().splitlines(keepends=True)
+    step = len(lines) // parts + 1
+    for i in range(parts):
+        part = events.with_name(f"part-{i}.jsonl")
+        part.write_bytes(b"".join(lines[i * step : (i + 1) * step]))
+        publish_file(bootstrap, part)
+        time.sleep(1.0)
+
+
+def _wait_for_log(worker: WorkerProcess, marker: str, count: int, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while worker.log_text().count(marker) < count:
+        assert time.monotonic() < deadline, (
+            f"{marker!r} x{count} not in the log:\n{worker.log_text()[-3000:]}"
+        )
+        time.sleep(0.2)
 
 
 def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
@@ -207,7 +228,9 @@ def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
     publish_file(broker.bootstrap, second)
     _assert_same(sink, provinces, expected, workers)
     assert [w.pid for w in workers] == pids and all(w.alive for w in workers)
-    _stop(workers)
+    broker.kill()
+    stops = _stop(workers)
+    assert max(stops) < 10, f"SIGTERM with the broker down took {stops} s"
 
 
 def test_a_channel_published_a_minute_late_gets_its_verdicts_on_time(
