@@ -54,6 +54,7 @@ class Message:
     event: Envelope | None
     reason: str
     raw: bytes
+    moment: float = 0.0  # the event's time in POSIX seconds, computed once for every shard
 
     def letter(self, reason: str | None = None) -> DeadLetter:
         return DeadLetter(self.topic, self.partition, self.offset, reason or self.reason, self.raw)
@@ -86,7 +87,16 @@ def judge(
     else:
         reason, event = _parse(value, config, now)
     if event is not None:
-        return Message(topic, partition, offset, shard_of(event.unit, shards), event, "", raw)
+        return Message(
+            topic,
+            partition,
+            offset,
+            shard_of(event.unit, shards),
+            event,
+            "",
+            raw,
+            event.time.timestamp(),
+        )
     return Message(
         topic, partition, offset, shard_of(f"{topic}:{partition}", shards), None, reason, raw
     )

@@ -361,7 +361,7 @@ class Worker:
                 if state is not None:
                     self._saved[index] = state
                 self._shards[index] = self._restore(index, state)
-                log.info("shard %d adopted (clock %s)", index, self._shards[index].clock)
+                log.info("shard %d adopted (clock %s)", index, self._shards[index].clock_time)
             self._adopted_at = time.monotonic()
             self._seek()
 
@@ -394,7 +394,7 @@ class Worker:
             self._paused = set()
 
     def _report(self) -> None:
-        clocks = {i: s.clock.isoformat() if s.clock else None for i, s in self._shards.items()}
+        clocks = {i: str(s.clock_time) for i, s in self._shards.items()}
         waiting = sum(len(s.pending) for s in self._shards.values())
         log.info("read %d messages; shards %s; %d events waiting", self._read, clocks, waiting)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from events.envelope import Envelope
 from processors.worker.config import WorkerConfig
@@ -34,22 +34,19 @@ from standards.engine import Engine
 from standards.verdicts import Verdict
 
 Source = tuple[str, int]
+NEVER = float("-inf")  # no evidence yet: holds every clock
 
 
 @dataclass(slots=True)
 class SourceView:
-    """How far a shard has read one source, and the event time it has reached."""
+    """How far a shard has read one source, and the event time it has reached.
+
+    Times are POSIX seconds: compared for every message, and aware datetimes
+    compare an order of magnitude slower."""
 
     next_offset: int | None = None  # None: from the beginning of the log
-    high: datetime | None = None
-    mark: datetime | None = None
-
-    def bound(self, lateness_from_high: datetime | None) -> datetime | None:
-        if self.mark is None:
-            return lateness_from_high
-        if lateness_from_high is None:
-            return self.mark
-        return max(self.mark, lateness_from_high)
+    high: float = NEVER
+    mark: float = NEVER
 
 
 @dataclass
@@ -57,8 +54,12 @@ class Shard:
     index: int
     engine: Engine
     views: dict[Source, SourceView] = field(default_factory=dict)
-    clock: datetime | None = None
-    pending: list[tuple[datetime, str, int, int, Envelope]] = field(default_factory=list)
+    clock: float = NEVER
+    pending: list[tuple[float, str, int, int, Envelope]] = field(default_factory=list)
+
+    @property
+    def clock_time(self) -> datetime | None:
+        return None if self.clock == NEVER else datetime.fromtimestamp(self.clock, UTC)
 
     def track(self, sources: Iterable[Source]) -> None:
         """Sources this shard must hear from before its clock may move (new ones included)."""
@@ -75,19 +76,19 @@ class Shard:
         view = self.views[(message.topic, message.partition)]
         view.next_offset = message.offset + 1
         event = message.event
-        mine = message.shard == self.index
         if event is None:
-            return message.letter() if mine else None
-        moment, high = event.time, view.high
-        bound = view.bound(None if high is None else high - config.lateness)
-        if high is None or moment > high:
+            return message.letter() if message.shard == self.index else None
+        moment, high = message.moment, view.high
+        bound = max(view.mark, high - config.lateness.total_seconds())
+        if moment > high:
             view.high = moment
-        if not mine:
+        if message.shard != self.index:
             return None
-        if bound is not None and moment < bound:
+        if moment < bound:
             return message.letter(
-                f"late: time {moment.isoformat()} is before {bound.isoformat()}, how far its "
-                f"partition's clock had gone (lateness {config.lateness}, allowed lateness "
+                f"late: time {event.time.isoformat()} is before "
+                f"{datetime.fromtimestamp(bound, UTC).isoformat()}, how far its partition's "
+                f"clock had gone (lateness {config.lateness}, allowed lateness "
                 f"{config.allowed_lateness})"
             )
         heapq.heappush(
@@ -101,30 +102,27 @@ class Shard:
         """Move the marks and the clock; evaluate, in order, every waiting event the clock
         has passed, and fire the deadlines it passes. `quiet(source, next_offset)` says
         whether the source is caught up and silent."""
-        floor = now - config.allowed_lateness
-        marks: list[datetime | None] = []
+        floor = (now - config.allowed_lateness).timestamp()
+        lateness = config.lateness.total_seconds()
+        clock = float("inf")
         for source, view in self.views.items():
-            mark = view.bound(None if view.high is None else view.high - config.lateness)
-            if quiet(source, view.next_offset) and (mark is None or floor > mark):
+            mark = max(view.mark, view.high - lateness)
+            if floor > mark and quiet(source, view.next_offset):
                 mark = floor
             view.mark = mark
-            marks.append(mark)
-        if not marks or None in marks:
-            return []
-        clock = min(m for m in marks if m is not None)
-        if self.clock is not None and clock <= self.clock:
+            clock = min(clock, mark)
+        if clock == float("inf") or clock <= self.clock:
             return []
         self.clock = clock
         verdicts: list[Verdict] = []
         pending, engine = self.pending, self.engine
         while pending and pending[0][0] < clock:
-            moment, *_, event = heapq.heappop(pending)
+            event = heapq.heappop(pending)[4]
             verdicts.extend(engine.process(event))
-            verdicts.extend(engine.advance(moment))
-        verdicts.extend(engine.advance(clock))
+            verdicts.extend(engine.advance(event.time))
+        verdicts.extend(engine.advance(datetime.fromtimestamp(clock, UTC)))
         return verdicts
 
     def holds_back(self, source: Source) -> bool:
         """Whether this source's mark is what keeps the clock where it is."""
-        mark = self.views[source].mark
-        return mark is None or self.clock is None or mark <= self.clock
+        return self.views[source].mark <= self.clock

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import Message, judge, shard_of
-from processors.worker.shard import Shard, Source
+from processors.worker.shard import NEVER, Shard, Source
 from standards import snapshot
 from standards.engine import Engine
 from standards.loader import load_standards
@@ -65,7 +65,7 @@ def test_a_partition_never_heard_from_holds_every_clock() -> None:
         CONFIG,
     )
     assert shard.settle(CONFIG, NOW, _never_quiet) == []
-    assert shard.clock is None and len(shard.pending) == 2
+    assert shard.clock_time is None and len(shard.pending) == 2
 
 
 def test_a_caught_up_quiet_partition_lets_the_clock_go_to_the_wall_clock_less_allowed_lateness() -> (
@@ -74,10 +74,10 @@ def test_a_caught_up_quiet_partition_lets_the_clock_go_to_the_wall_clock_less_al
     shard = _shard()
     shard.take(_message(HALL, 0, _raw("checked_in", T0, brand="gotone_vip", customer="c")), CONFIG)
     verdicts = shard.settle(CONFIG, NOW, lambda source, _: source == REPAIR)
-    assert shard.clock == T0 - CONFIG.lateness  # the hall partition holds it: it is not quiet
+    assert shard.clock_time == T0 - CONFIG.lateness  # the hall partition holds it: it is not quiet
     assert verdicts == []
     verdicts = shard.settle(CONFIG, NOW, lambda source, _: True)
-    assert shard.clock == NOW - CONFIG.allowed_lateness
+    assert shard.clock_time == NOW - CONFIG.allowed_lateness
     assert _violations(verdicts) == ["hall.wait_time"]
 
 
@@ -122,7 +122,7 @@ def test_malformed_messages_become_dead_letters_and_move_no_clock() -> None:
         assert letter is not None
         reasons.append(letter.reason.split(":")[0])
     assert reasons == ["empty", "empty", "invalid", "invalid", "future", "invalid", "too large"]
-    assert shard.views[HALL].high is None
+    assert shard.views[HALL].high == NEVER
     assert shard.views[HALL].next_offset == len(bad)
 
 
