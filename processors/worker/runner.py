@@ -26,9 +26,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
@@ -55,6 +57,7 @@ from standards.verdicts import Verdict, Violation
 log = logging.getLogger(__name__)
 
 GROUP_ID = "svc-standards-shards"
+_Client = TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
 STOP_BUDGET_S = 8.0
 REPORT_EVERY_S = 10.0
 
@@ -97,39 +100,35 @@ class Worker:
 
     async def _connect(self) -> None:
         bootstrap = self._bootstrap
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            compression_type="lz4",
-            linger_ms=20,
-            max_request_size=CHECKPOINT_MAX_BYTES,
-            request_timeout_ms=30_000,
+        await _in_daemon_thread(ensure_platform_topics, bootstrap)
+        self._producer = await self._start_client(
+            AIOKafkaProducer(
+                bootstrap_servers=bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                compression_type="lz4",
+                linger_ms=20,
+                max_request_size=CHECKPOINT_MAX_BYTES,
+                request_timeout_ms=30_000,
+            )
         )
-        self._source = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
+        self._source = await self._start_client(
+            AIOKafkaConsumer(
+                bootstrap_servers=bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
         )
-        self._reader = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            max_partition_fetch_bytes=CHECKPOINT_MAX_BYTES,
-            fetch_max_bytes=CHECKPOINT_MAX_BYTES,
+        self._reader = await self._start_client(
+            AIOKafkaConsumer(
+                bootstrap_servers=bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                max_partition_fetch_bytes=CHECKPOINT_MAX_BYTES,
+                fetch_max_bytes=CHECKPOINT_MAX_BYTES,
+            )
         )
-        self._group = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=GROUP_ID,
-            enable_auto_commit=False,
-            session_timeout_ms=10_000,
-            heartbeat_interval_ms=2_000,
-        )
-        await asyncio.to_thread(ensure_platform_topics, bootstrap)
-        for client in (self._producer, self._source, self._reader):
-            self._clients.append(client)
-            await client.start()
         self._sources = await self._event_partitions()
         self._shard_count = len(await self._partitions(CHECKPOINTS_TOPIC))
         tps = [TopicPartition(*s) for s in self._sources]
@@ -138,15 +137,27 @@ class Worker:
         self._paused = set(tps)
         starts = await self._source.beginning_offsets(tps)
         self._log_start = {(tp.topic, tp.partition): offset for tp, offset in starts.items()}
+        self._group = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=GROUP_ID,
+            enable_auto_commit=False,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=2_000,
+        )
         self._group.subscribe([CHECKPOINTS_TOPIC], listener=_Rebalance(self._adopt, self._release))
-        self._clients.append(self._group)
-        await self._group.start()
+        await self._start_client(self._group)
         log.info(
             "worker connected to %s: %d shards, %d event partitions",
             bootstrap,
             self._shard_count,
             len(self._sources),
         )
+
+    async def _start_client(self, client: _Client) -> _Client:
+        """Started, and closed by `_close` even when starting fails half-way."""
+        self._clients.append(client)
+        await client.start()
+        return client
 
     async def _partitions(self, topic: str) -> list[int]:
         deadline = time.monotonic() + 30
@@ -430,6 +441,30 @@ async def _unless_stopped(stop: asyncio.Event, work: Awaitable[None], *, grace: 
                 pending.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await pending
+
+
+async def _in_daemon_thread(function: Callable[[str], object], argument: str) -> None:
+    """Run a blocking call without making shutdown wait for it (as `to_thread` would):
+    a worker told to stop while the broker is unreachable stops at once."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if not done.done():
+            done.set_result(None) if error is None else done.set_exception(error)
+
+    def target() -> None:
+        try:
+            function(argument)
+        except BaseException as exc:
+            error: BaseException | None = exc
+        else:
+            error = None
+        with contextlib.suppress(RuntimeError):  # the loop may be gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=target, name="svc-topics", daemon=True).start()
+    await done
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

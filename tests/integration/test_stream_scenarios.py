@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -116,11 +116,28 @@ def sink(broker: PrivateBroker, chdb_dsn: str, clickhouse: Client) -> Iterator[C
     thread.join(timeout=30)
 
 
-def _workers(broker: PrivateBroker, tmp_path: Path, count: int) -> list[WorkerProcess]:
-    return [
-        WorkerProcess(broker.env(), tmp_path / f"worker-{i}.log", extra_env=EVENTS_ONLY).start()
-        for i in range(count)
-    ]
+Spawn = Callable[[int], list[WorkerProcess]]
+
+
+@pytest.fixture
+def spawn(broker: PrivateBroker, tmp_path: Path) -> Iterator[Spawn]:
+    """Start `count` workers on the scenario's broker; whatever happens, none outlives the test."""
+    started: list[WorkerProcess] = []
+
+    def start(count: int) -> list[WorkerProcess]:
+        workers = [
+            WorkerProcess(
+                broker.env(), tmp_path / f"worker-{len(started) + i}.log", extra_env=EVENTS_ONLY
+            ).start()
+            for i in range(count)
+        ]
+        started.extend(workers)
+        return workers
+
+    yield start
+    for worker in started:
+        if worker.alive:
+            worker.kill()
 
 
 def _scenario_file(
@@ -153,12 +170,12 @@ def _stop(workers: list[WorkerProcess]) -> list[float]:
 
 
 def test_three_workers_split_the_work_and_agree_with_offline(
-    broker: PrivateBroker, sink: Client, tmp_path: Path
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "GD,BJ,SH,ZJ"
     events, until = _scenario_file(tmp_path, provinces, "5d", 200_000)
     expected = offline_standing(events, until)
-    workers = _workers(broker, tmp_path, 3)
+    workers = spawn(3)
     publish_file(broker.bootstrap, events, partitions=3)
     _assert_same(sink, provinces, expected, workers)
     assert all(w.alive for w in workers)
@@ -167,12 +184,12 @@ def test_three_workers_split_the_work_and_agree_with_offline(
 
 
 def test_a_worker_killed_three_times_mid_stream_changes_nothing(
-    broker: PrivateBroker, sink: Client, tmp_path: Path
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "JS,SD,HA"
     events, until = _scenario_file(tmp_path, provinces, "4d", 150_000)
     expected = offline_standing(events, until)
-    workers = _workers(broker, tmp_path, 3)
+    workers = spawn(3)
     publishing = threading.Thread(target=_publish_slowly, args=(broker.bootstrap, events, 8))
     publishing.start()
     victim = workers[1]
@@ -209,7 +226,7 @@ def _wait_for_log(worker: WorkerProcess, marker: str, count: int, timeout_s: flo
 
 
 def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
-    broker: PrivateBroker, sink: Client, tmp_path: Path
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "SC,HB,HN"
     events, until = _scenario_file(tmp_path, provinces, "3d", None)
@@ -218,7 +235,7 @@ def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     first.write_bytes(b"".join(lines[: len(lines) // 2]))
     second.write_bytes(b"".join(lines[len(lines) // 2 :]))
-    workers = _workers(broker, tmp_path, 2)
+    workers = spawn(2)
     pids = [w.pid for w in workers]
     publish_file(broker.bootstrap, first)
     time.sleep(4)
@@ -234,12 +251,12 @@ def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
 
 
 def test_a_channel_published_a_minute_late_gets_its_verdicts_on_time(
-    broker: PrivateBroker, sink: Client, tmp_path: Path
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "FJ,HE"
     events, until = _scenario_file(tmp_path, provinces, "3d", None)
     expected = offline_standing(events, until)
-    workers = _workers(broker, tmp_path, 2)
+    workers = spawn(2)
     others = set(EVENT_TOPICS) - {"repair"}
     publish_file(broker.bootstrap, events, others)
     time.sleep(60)
@@ -271,7 +288,7 @@ def _dead_letters(bootstrap: str) -> dict[str, dict[str, object]]:
 
 
 def test_a_thousand_malformed_messages_are_dead_lettered_and_change_no_verdict(
-    broker: PrivateBroker, sink: Client, tmp_path: Path
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "AH,LN"
     events, until = _scenario_file(tmp_path, provinces, "3d", None)
@@ -280,7 +297,7 @@ def test_a_thousand_malformed_messages_are_dead_lettered_and_change_no_verdict(
     raise_message_limit(broker.bootstrap, topics)
     bad = malformed_messages(1000, 3, topics=topics)
     lines = events.read_bytes().splitlines(keepends=True)
-    workers = _workers(broker, tmp_path, 2)
+    workers = spawn(2)
     placed: list[str] = []
     step = len(lines) // 10 + 1
     for i in range(10):
