@@ -80,6 +80,8 @@ class Worker:
         self._started = time.monotonic()
         self._read = 0
         self._adopted_at: float | None = None
+        self._tainted = False
+        self._broken: Exception | None = None
         self._shard_count = 0
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -101,6 +103,7 @@ class Worker:
     async def _connect(self) -> None:
         bootstrap = self._bootstrap
         await _in_daemon_thread(ensure_platform_topics, bootstrap)
+        self._tainted, self._broken = False, None
         self._producer = await self._start_client(
             AIOKafkaProducer(
                 bootstrap_servers=bootstrap,
@@ -194,8 +197,16 @@ class Worker:
             batch = await self._source.getmany(
                 timeout_ms=200, max_records=self._config.batch_records
             )
+            if self._broken is not None:
+                raise KafkaError(f"shards could not be adopted: {self._broken}")
             async with self._lock:
-                await self._step(batch)
+                try:
+                    await self._step(batch)
+                except BaseException:
+                    # part of the batch may have moved the shards without its verdicts
+                    # being sent: this state must never become a checkpoint
+                    self._tainted = True
+                    raise
                 self._note_caught_up()
                 now = time.monotonic()
                 if now - last_checkpoint >= self._config.checkpoint_seconds:
@@ -306,7 +317,7 @@ class Worker:
         """Every verdict acknowledged first, then each shard's state with the offsets it
         covers. A failed verdict send rolls back instead: nothing is skipped."""
         shards = list(shards)
-        if not shards:
+        if not shards or self._tainted:
             return
         await self._producer.flush()
         inflight, self._inflight = self._inflight, []
@@ -363,6 +374,15 @@ class Worker:
     # ---- assignment ------------------------------------------------------------------
 
     async def _adopt(self, indexes: list[int]) -> None:
+        """A failure here would leave shards assigned to this worker but never run (the
+        group protocol goes on regardless), so it makes the loop reconnect instead."""
+        try:
+            await self._adopt_shards(indexes)
+        except Exception as exc:
+            log.exception("shards %s could not be adopted; reconnecting", indexes)
+            self._broken = exc
+
+    async def _adopt_shards(self, indexes: list[int]) -> None:
         async with self._lock:
             self._group.pause(*(TopicPartition(CHECKPOINTS_TOPIC, i) for i in indexes))
             for index in indexes:
