@@ -450,14 +450,24 @@ def offline_standing(path: Path, until: datetime, **options: Any) -> set[str]:
     return set(outcome.violations)
 
 
-def clickhouse_standing(client: Client, provinces: Sequence[str]) -> set[str]:
-    """The violation ids standing in ClickHouse for these provinces: the latest revision of
+def units_of(path: Path) -> set[str]:
+    """Every unit named by the events of a JSONL file."""
+    with path.open("rb") as handle:
+        return {json.loads(line)["unit"] for line in handle if line.strip()}
+
+
+def clickhouse_standing(
+    client: Client, provinces: Sequence[str], units: Iterable[str] | None = None
+) -> set[str]:
+    """The violation ids standing in ClickHouse for these provinces (and units, when given:
+    other tests of the session write rows for the same provinces): the latest revision of
     each id is not a retraction."""
+    unit_filter = "" if units is None else " AND unit IN {units:Array(String)}"
     rows = client.query(
         f"SELECT violation_id FROM {DATABASE}.violations"
-        " WHERE province IN {provinces:Array(String)}"
+        " WHERE province IN {provinces:Array(String)}" + unit_filter + ""
         " GROUP BY violation_id HAVING argMax(retracted, revision) = 0",
-        parameters={"provinces": list(provinces)},
+        parameters={"provinces": list(provinces), "units": sorted(units or ())},
     ).result_rows
     return {str(row[0]) for row in rows}
 

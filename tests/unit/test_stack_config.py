@@ -8,7 +8,7 @@ import pytest
 
 from events.errors import UserError
 from events.settings import load_settings
-from events.topics import ALL_TOPICS, STANDARDS_TOPIC
+from events.topics import ALL_TOPICS, CHECKPOINTS_TOPIC, STANDARDS_TOPIC
 from processors.stack.broker_config import (
     BrokerLayout,
     read_listener_port,
@@ -79,14 +79,20 @@ def test_version_and_cache_defaults() -> None:
     assert default_cache_dir({}).name == ".cache"
 
 
-def test_topic_specs_compact_only_the_standards_topic() -> None:
+def test_topic_specs_compact_only_the_standards_and_checkpoint_topics() -> None:
     specs = topic_specs(4)
     assert set(specs) == set(ALL_TOPICS)
     for name, spec in specs.items():
         assert spec["num_partitions"] == 4
         assert spec["replication_factor"] == 1
-        expected = {"cleanup.policy": "compact"} if name == STANDARDS_TOPIC else {}
-        assert spec["configs"] == expected
+        if name == CHECKPOINTS_TOPIC:
+            configs = spec["configs"]
+            assert isinstance(configs, dict)
+            assert configs["cleanup.policy"] == "compact"
+            assert int(configs["max.message.bytes"]) >= 64 * 1024 * 1024
+        else:
+            expected = {"cleanup.policy": "compact"} if name == STANDARDS_TOPIC else {}
+            assert spec["configs"] == expected
 
 
 def test_flags_win_over_environment() -> None:
