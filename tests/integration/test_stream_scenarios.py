@@ -141,11 +141,14 @@ def spawn(broker: PrivateBroker, tmp_path: Path) -> Iterator[Spawn]:
             worker.kill()
 
 
-def _scenario_file(
+def _scenario(
     tmp_path: Path, provinces: str, duration: str, count: int | None
-) -> tuple[Path, datetime]:
+) -> tuple[Path, set[str]]:
+    """The scenario's events (closing events included) and what offline evaluation of them
+    finds as of the clock they lead the stream to."""
     raw = simulate_file(tmp_path / "events.jsonl", provinces, "2026-10-05", duration, count, 11)
-    return with_closing_events(raw, provinces.split(",")[0], 3)
+    events, until = with_closing_events(raw, provinces.split(",")[0], 3)
+    return events, offline_standing(events, until)
 
 
 def _assert_same(
@@ -177,8 +180,7 @@ def test_three_workers_split_the_work_and_agree_with_offline(
     broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "GD,BJ,SH,ZJ"
-    events, until = _scenario_file(tmp_path, provinces, "5d", 200_000)
-    expected = offline_standing(events, until)
+    events, expected = _scenario(tmp_path, provinces, "5d", 200_000)
     workers = spawn(3)
     publish_file(broker.bootstrap, events, partitions=3)
     _assert_same(sink, events, expected, workers)
@@ -191,8 +193,7 @@ def test_a_worker_killed_three_times_mid_stream_changes_nothing(
     broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "JS,SD,HA"
-    events, until = _scenario_file(tmp_path, provinces, "4d", 150_000)
-    expected = offline_standing(events, until)
+    events, expected = _scenario(tmp_path, provinces, "4d", 150_000)
     workers = spawn(3)
     publishing = threading.Thread(target=_publish_slowly, args=(broker.bootstrap, events, 8))
     publishing.start()
@@ -233,8 +234,7 @@ def test_the_broker_killed_and_restarted_mid_stream_loses_nothing(
     broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "SC,HB,HN"
-    events, until = _scenario_file(tmp_path, provinces, "3d", None)
-    expected = offline_standing(events, until)
+    events, expected = _scenario(tmp_path, provinces, "3d", None)
     lines = events.read_bytes().splitlines(keepends=True)
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     first.write_bytes(b"".join(lines[: len(lines) // 2]))
@@ -258,8 +258,7 @@ def test_a_channel_published_a_minute_late_gets_its_verdicts_on_time(
     broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "FJ,HE"
-    events, until = _scenario_file(tmp_path, provinces, "3d", None)
-    expected = offline_standing(events, until)
+    events, expected = _scenario(tmp_path, provinces, "3d", None)
     workers = spawn(2)
     others = set(EVENT_TOPICS) - {"repair"}
     publish_file(broker.bootstrap, events, others)
@@ -295,8 +294,7 @@ def test_a_thousand_malformed_messages_are_dead_lettered_and_change_no_verdict(
     broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
 ) -> None:
     provinces = "AH,LN"
-    events, until = _scenario_file(tmp_path, provinces, "3d", None)
-    expected = offline_standing(events, until)
+    events, expected = _scenario(tmp_path, provinces, "3d", None)
     topics = list(EVENT_TOPICS.values())
     raise_message_limit(broker.bootstrap, topics)
     bad = malformed_messages(1000, 3, topics=topics)
