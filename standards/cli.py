@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -89,6 +89,14 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument(
         "--lateness", type=float, default=LATENESS.total_seconds(), help="watermark lag, seconds"
+    )
+    run.add_argument(
+        "--until",
+        type=_instant,
+        help=(
+            "RFC 3339 time: the answer as of then, as a stream whose clock stopped there gives "
+            "it (later events skipped, deadlines before it fired, open windows not flushed)"
+        ),
     )
     run.set_defaults(handler=_evaluate)
 
@@ -217,7 +225,18 @@ def _run(
         deadletter=dead,
         kpis=kpis,
         lateness=timedelta(seconds=args.lateness),
+        until=args.until,
     )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset (write e.g. +08:00 or Z)")
+    return moment
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -198,3 +198,26 @@ def test_events_at_or_after_until_are_not_evaluated() -> None:
     # a deadline exactly at `until` has not passed yet
     at_deadline = evaluate(_stains(), standards, until=datetime(2026, 3, 2, 10, 15, tzinfo=CST))
     assert _standing(at_deadline) == {}
+
+
+def test_the_until_option_answers_as_of_a_time(events: Path, tmp_path: Path) -> None:
+    out = tmp_path / "v.jsonl"
+    args = ["evaluate", "--events", str(events), "--out", str(out)]
+
+    def subjects() -> list[str]:
+        lines = out.read_text(encoding="utf-8").splitlines()
+        return sorted(json.loads(line)["subject"] for line in lines)
+
+    assert main([*args, "--until", "2026-03-02T10:24:00+08:00"]) == 0
+    assert subjects() == ["s1"]  # s1 was cleaned late; s3's deadline (10:25) is still ahead
+    assert main([*args, "--until", "2026-03-02T10:26:00+08:00"]) == 0
+    assert subjects() == ["s1", "s3"]
+
+
+def test_an_until_without_offset_is_refused(
+    events: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "--events", str(events), "--until", "2026-03-02T10:10:00"])
+    assert exited.value.code == 2
+    assert "has no offset" in capsys.readouterr().err
