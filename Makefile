@@ -1,4 +1,7 @@
-.PHONY: run down test bench lint
+.PHONY: help run down test check unit bench lint
+
+help:  ## this list
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 run:  ## install everything, start the stack, worker, simulator and dashboard
 	./scripts/run.sh $(ARGS)
@@ -9,11 +12,18 @@ down:  ## stop everything `make run` started
 test:  ## the whole test suite: lint, unit, integration (real Kafka + chDB), e2e (headless Chromium)
 	./scripts/test.sh
 
+check:  ## the quick loop, part 1: ruff, format check, mypy (installs first if needed)
+	./scripts/bootstrap.sh
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+unit:  ## the quick loop, part 2: unit tests only, no broker, no browser
+	./scripts/bootstrap.sh
+	.venv/bin/pytest tests/unit -q
+
 bench:  ## benchmarks: print numbers and write them to var/bench/
 	./scripts/bootstrap.sh
 	.venv/bin/python bench/bench_events.py
 	.venv/bin/python bench/bench_evaluate.py
 	.venv/bin/python bench/bench_recovery.py
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+lint: check
