@@ -82,6 +82,7 @@ class Worker:
         self._adopted_at: float | None = None
         self._tainted = False
         self._broken: Exception | None = None
+        self._seeks = 0
         self._shard_count = 0
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -194,12 +195,20 @@ class Worker:
         last_checkpoint = last_report = time.monotonic()
         while not stop.is_set():
             await self._group.getmany(timeout_ms=0)  # keeps the membership alive
+            seeks = self._seeks
             batch = await self._source.getmany(
                 timeout_ms=200, max_records=self._config.batch_records
             )
             if self._broken is not None:
                 raise KafkaError(f"shards could not be adopted: {self._broken}")
             async with self._lock:
+                if seeks != self._seeks:
+                    # shards came or went while this batch was fetched: it may come from the
+                    # old positions, which a shard adopted since must not take (it would skip
+                    # the offsets between its checkpoint and the batch). Drop it, and read
+                    # again from where the shards are.
+                    self._seek()
+                    continue
                 try:
                     await self._step(batch)
                 except BaseException:
@@ -228,6 +237,7 @@ class Worker:
                 wanting = [s for s in shards if s.wants(source, record.offset)]
                 if not wanting:
                     continue
+                self._check_contiguous(wanting, source, record.offset)
                 message = judge(
                     tp.topic,
                     tp.partition,
@@ -246,6 +256,20 @@ class Worker:
             verdicts.extend(shard.settle(config, now, self._quiet))
         await self._emit(letters, verdicts, now)
         self._throttle()
+
+    def _check_contiguous(self, shards: list[Shard], source: Source, offset: int) -> None:
+        """A shard must see every offset after its checkpoint: a hole means this worker read
+        from a wrong position, and skipping on would lose events. Replay from the checkpoint
+        instead (a reconnect). Offsets the log no longer holds are the one allowed hole."""
+        start = self._log_start.get(source, 0)
+        for shard in shards:
+            expected = shard.views[source].next_offset
+            if expected is None:
+                expected = start
+            if offset > expected >= start:
+                raise KafkaError(
+                    f"shard {shard.index} expected offset {expected} of {source}, read {offset}"
+                )
 
     def _caught_up(self, source: Source, next_offset: int | None) -> bool:
         high = self._source.highwater(TopicPartition(*source))
@@ -385,6 +409,10 @@ class Worker:
     async def _adopt_shards(self, indexes: list[int]) -> None:
         async with self._lock:
             self._group.pause(*(TopicPartition(CHECKPOINTS_TOPIC, i) for i in indexes))
+            starts = await self._source.beginning_offsets(
+                [TopicPartition(*s) for s in self._sources]
+            )
+            self._log_start = {(tp.topic, tp.partition): offset for tp, offset in starts.items()}
             for index in indexes:
                 if index in self._shards:
                     continue
@@ -410,6 +438,7 @@ class Worker:
 
     def _seek(self) -> None:
         """Read every source from the earliest offset any owned shard still needs."""
+        self._seeks += 1
         for source in self._sources:
             tp = TopicPartition(*source)
             starts = [s.views[source].next_offset for s in self._shards.values()]
