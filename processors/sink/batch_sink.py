@@ -2,11 +2,14 @@
 
 Shaped like quix-streams' sinks: rows and offsets move together, the buffer is
 cleared in `finally`, and a batch carries a deduplication token built from its
-offsets, so writing the same batch twice stores it once.
+offsets and a digest of its messages, so writing the same batch twice stores it
+once, while other messages at the same offsets (a recreated topic, another
+cluster writing into the same tables) are never mistaken for a retry.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ class _Batch:
     first_offset: int
     last_offset: int = -1
     rows: list[list[Any]] = field(default_factory=list)
+    digest: Any = field(default_factory=lambda: hashlib.blake2b(digest_size=16))
 
 
 class ClickHouseSink:
@@ -47,6 +51,7 @@ class ClickHouseSink:
         if batch is None:
             batch = self._batches[(topic, partition)] = _Batch(first_offset=offset)
         batch.last_offset = offset
+        batch.digest.update(value)
         try:
             record = json.loads(value)
             batch.rows.append(self._layout(topic).row(record))
@@ -65,7 +70,10 @@ class ClickHouseSink:
                 if not batch.rows:
                     continue
                 layout = self._layout(topic)
-                token = f"{topic}:{partition}:{batch.first_offset}-{batch.last_offset}"
+                token = (
+                    f"{topic}:{partition}:{batch.first_offset}-{batch.last_offset}:"
+                    f"{batch.digest.hexdigest()}"
+                )
                 self._client.insert(
                     layout.table,
                     batch.rows,

@@ -58,6 +58,16 @@ def test_the_same_batch_flushed_twice_is_stored_once(clickhouse: Client) -> None
     assert _count(clickhouse, run) == 3
 
 
+def test_other_messages_at_the_same_offsets_are_not_taken_for_a_retry(clickhouse: Client) -> None:
+    """A recreated topic, or another cluster, restarts offsets: its batch must be stored."""
+    runs = [uuid.uuid4().hex[:8] for _ in range(2)]
+    sink = ClickHouseSink(clickhouse)
+    for run in runs:
+        sink.add("svc.violations", 2, 0, _violation(run, 0, "SC"))
+        assert sink.flush() == 1
+    assert [_count(clickhouse, run) for run in runs] == [1, 1]
+
+
 def test_undecodable_message_is_skipped_not_fatal(clickhouse: Client) -> None:
     run = uuid.uuid4().hex[:8]
     sink = ClickHouseSink(clickhouse)
