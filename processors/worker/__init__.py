@@ -1,1 +1,1 @@
-"""The Faust worker: the rule engine on the event streams."""
+"""The worker: the rule engine on the event streams, in shards that survive crashes."""
