@@ -9,7 +9,7 @@ they are not frozen only because frozen dataclasses cost a microsecond each to b
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -44,10 +44,28 @@ class Violation:
     measure: str = ""
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["detected_at"] = self.detected_at.isoformat()
-        record["evidence"] = list(self.evidence)
-        return record
+        """Field by field: `dataclasses.asdict` deep-copies and cost the stream a tenth of
+        its time (a test keeps this in step with the fields)."""
+        return {
+            "violation_id": self.violation_id,
+            "standard": self.standard,
+            "version": self.version,
+            "rule": self.rule,
+            "clause": self.clause,
+            "severity": self.severity,
+            "province": self.province,
+            "unit": self.unit,
+            "subject": self.subject,
+            "detected_at": self.detected_at.isoformat(),
+            "measured": self.measured,
+            "limit": self.limit,
+            "evidence": list(self.evidence),
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "retracted": self.retracted,
+            "revision": self.revision,
+            "measure": self.measure,
+        }
 
 
 @dataclass(slots=True)
@@ -67,10 +85,20 @@ class Check:
     value: float | None = None
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["day"] = self.day.isoformat()
-        record["checked_at"] = self.checked_at.isoformat()
-        return record
+        """Field by field, as `Violation.to_record`."""
+        return {
+            "check_id": self.check_id,
+            "standard": self.standard,
+            "version": self.version,
+            "rule": self.rule,
+            "province": self.province,
+            "unit": self.unit,
+            "subject": self.subject,
+            "day": self.day.isoformat(),
+            "checked_at": self.checked_at.isoformat(),
+            "violated": self.violated,
+            "value": self.value,
+        }
 
 
 Verdict = Violation | Check

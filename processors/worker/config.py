@@ -35,7 +35,7 @@ class WorkerConfig:
     max_string_chars: int = 4096
     checkpoint_seconds: float = 5.0
     max_pending: int = 50_000
-    batch_records: int = 5000
+    batch_records: int = 20_000
 
 
 def _duration(text: str) -> timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -211,3 +212,15 @@ def test_flush_reports_deadlines_passed_by_the_latest_event_only() -> None:
     engine.process(_event("hall.day.closed", "hd", T0 + timedelta(minutes=6)))
     flushed = [v.subject for v in engine.flush() if isinstance(v, Violation)]
     assert flushed == ["due"]
+
+
+def test_records_carry_every_field_of_their_verdict() -> None:
+    """`to_record` is written field by field for speed: a field added to a verdict must
+    be added there too, or it would never reach Kafka."""
+    engine = Engine([V1])
+    engine.process(_event("hall.stain.reported", "s1", T0, area="x"))
+    verdicts = engine.process(
+        _event("hall.stain.cleaned", "s1", T0 + timedelta(minutes=6), area="x")
+    )
+    for verdict in verdicts:
+        assert list(verdict.to_record()) == [f.name for f in dataclasses.fields(verdict)]
