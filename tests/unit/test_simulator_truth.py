@@ -403,14 +403,14 @@ def repair_deadline(events: list[Event]) -> Verdicts:
 def delay_notice(events: list[Event]) -> Verdicts:
     out = {}
     for s, evs in _tickets(events).items():
-        deadline, resolved, _ = _deadline(evs)
+        deadline, resolved, cause = _deadline(evs)
         if resolved > deadline:
             notices = [
                 _t(e["time"])
                 for e in evs
                 if e["type"] == "repair.customer.notified" and e["data"]["reason"] == "delay"
             ]
-            out[s] = not any(at <= deadline for at in notices)
+            out[s] = cause != "terminal" and not any(at <= deadline for at in notices)
     return out
 
 
