@@ -200,8 +200,8 @@ class AvailabilityRuntime(Runtime):
         if day in platform.flagged or (platform.judged is not None and day <= platform.judged):
             return NOTHING
         since = self._moment(latest[0]).strftime("%H:%M")
-        when_zh = "不可用" if not latest[1] else "无心跳"
-        when_en = "unavailable" if not latest[1] else "no heartbeat"
+        state_zh = "不可用" if not latest[1] else "无心跳"
+        state_en = "unavailable" if not latest[1] else "no heartbeat"
         violation = self.ctx.violation(
             subject=f"{unit}:{day.isoformat()}",
             province=platform.province,
@@ -212,8 +212,8 @@ class AvailabilityRuntime(Runtime):
             limit=self._allowed,
             evidence=(latest[2],),
             detail=Text2(
-                f"{day} 自 {since} 起{when_zh}，仍未恢复",
-                f"{day}: {when_en} since {since}, still down",
+                f"{day} 自 {since} 起{state_zh}，仍未恢复",
+                f"{day}: {state_en} since {since}, still down",
             ),
             measure="seconds",
         )
