@@ -42,6 +42,7 @@ class Violation:
     retracted: bool = False
     revision: int = 0
     measure: str = ""
+    calendar_uncovered: bool = False  # counted in working days partly beyond the calendar's years
 
     def to_record(self) -> dict[str, Any]:
         """Field by field: `dataclasses.asdict` deep-copies and cost the stream a tenth of
@@ -83,6 +84,7 @@ class Check:
     checked_at: datetime
     violated: bool
     value: float | None = None
+    calendar_uncovered: bool = False  # counted in working days partly beyond the calendar's years
 
     def to_record(self) -> dict[str, Any]:
         """Field by field, as `Violation.to_record`."""
