@@ -66,6 +66,7 @@ class Violation:
             "retracted": self.retracted,
             "revision": self.revision,
             "measure": self.measure,
+            "calendar_uncovered": self.calendar_uncovered,
         }
 
 
@@ -100,6 +101,7 @@ class Check:
             "checked_at": self.checked_at.isoformat(),
             "violated": self.violated,
             "value": self.value,
+            "calendar_uncovered": self.calendar_uncovered,
         }
 
 

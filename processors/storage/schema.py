@@ -84,9 +84,27 @@ STATEMENTS: tuple[str, ...] = (
 )
 
 
+# Columns added after a table was first released: an existing database gets them on its
+# next start, its rows keep their values and read the new column as its type's default.
+# Append here; never edit a CREATE above in a way an existing table would not match.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("violations", "calendar_uncovered", "Bool"),
+    ("checks", "calendar_uncovered", "Bool"),
+)
+
+
 def create_schema(client: Client) -> None:
     for statement in STATEMENTS:
         client.command(statement)
+    add_columns(client)
+
+
+def add_columns(client: Client, database: str = DATABASE) -> None:
+    """Additive migrations only: a column is added, never renamed or retyped."""
+    for table, column, ch_type in ADDED_COLUMNS:
+        client.command(
+            f"ALTER TABLE {database}.{table} ADD COLUMN IF NOT EXISTS {column} {ch_type}"
+        )
 
 
 def ensure_schema(dsn: str) -> bool:
