@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,15 @@ class _Version:
         return self.start <= moment and (self.end is None or moment < self.end)
 
 
+def _superseded(version: _Version, later: list[_Version]) -> datetime | None:
+    """Where a version stops applying: its own end, or the start of the next version (a
+    later version supersedes an open-ended one from its effective date)."""
+    end = version.standard.effective_to
+    if later and (end is None or later[0].start < end):
+        return later[0].start
+    return end
+
+
 class Engine:
     """Applies the standard version in force at each event's time."""
 
@@ -61,13 +70,11 @@ class Engine:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._profiles: dict[str, Mapping[str, Any]] = {}
-        self._versions = [
-            self._compile(s, retain, retain_exempt)
-            for s in sorted(standards, key=lambda s: s.effective_from)
-        ]
+        self._retain = retain
+        self._versions: list[_Version] = []
         self._current: _Version | None = None
         self._tail: _Version | None = None
-        self._read = frozenset(t for v in self._versions for t in (*v.handlers, *v.profile_types))
+        self._read: frozenset[str] = frozenset()
         self._seen: set[str] = set()
         self._seen_before: set[str] = set()
         self._rotate_at: datetime | None = None
@@ -76,6 +83,28 @@ class Engine:
         self._latest: datetime | None = None
         self._retain_exempt = retain_exempt
         self._next_sweep: datetime | None = None
+        for standard in standards:
+            self.add(standard)
+
+    def add(self, standard: Standard) -> bool:
+        """Put one more standard version in force (from its `effective_from`, for events
+        evaluated from now on); False when the engine has it already."""
+        if any(v.standard.key == standard.key for v in self._versions):
+            return False
+        compiled = self._compile(standard, self._retain, self._retain_exempt)
+        ordered = sorted([*self._versions, compiled], key=lambda v: v.start)
+        self._versions = [
+            replace(version, end=_superseded(version, ordered[i + 1 :]))
+            for i, version in enumerate(ordered)
+        ]
+        self._current = self._tail = None
+        self._read = frozenset(t for v in self._versions for t in (*v.handlers, *v.profile_types))
+        return True
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """`standard@version` of every version this engine applies."""
+        return frozenset(v.standard.key for v in self._versions)
 
     @property
     def watermark(self) -> datetime | None:

@@ -43,12 +43,14 @@ from events.topics import (
     DEADLETTER_TOPIC,
     EVENT_TOPICS,
     KPIS_TOPIC,
+    STANDARDS_TOPIC,
     VIOLATIONS_TOPIC,
 )
 from processors.stack.kafka_admin import ensure_platform_topics
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import DeadLetter, judge, utc_now
 from processors.worker.shard import Shard, Source, SourceBatch
+from processors.worker.standards_feed import StandardsFeed
 from standards import snapshot
 from standards.engine import Engine
 from standards.model import Standard
@@ -69,7 +71,7 @@ class Worker:
     def __init__(self, settings: Settings, config: WorkerConfig, standards: list[Standard]) -> None:
         self._bootstrap = settings.kafka_bootstrap
         self._config = config
-        self._standards = standards
+        self._standards = list(standards)
         self._shards: dict[int, Shard] = {}
         self._saved: dict[int, bytes] = {}
         self._sources: list[Source] = []
@@ -138,6 +140,14 @@ class Worker:
                 fetch_max_bytes=CHECKPOINT_MAX_BYTES,
             )
         )
+        self._feed = StandardsFeed(
+            await self._start_client(
+                AIOKafkaConsumer(
+                    bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+                )
+            )
+        )
+        self._put_in_force(await self._feed.read_all(await self._partitions(STANDARDS_TOPIC)))
         self._sources = await self._event_partitions()
         self._shard_count = len(await self._partitions(CHECKPOINTS_TOPIC))
         self._out_partitions = {
@@ -204,6 +214,10 @@ class Worker:
         last_checkpoint = last_report = time.monotonic()
         while not stop.is_set():
             await self._group.getmany(timeout_ms=0)  # keeps the membership alive
+            published = await self._feed.poll()
+            if published:
+                async with self._lock:
+                    self._put_in_force(published)
             seeks = self._seeks
             batch = await self._source.getmany(
                 timeout_ms=200, max_records=self._config.batch_records
@@ -376,6 +390,31 @@ class Worker:
             self._source.resume(*(self._paused - pause))
         self._paused = pause
 
+    def _put_in_force(self, published: list[Standard]) -> None:
+        """New versions join the set every shard applies, the shards owned now included."""
+        known = {s.key for s in self._standards}
+        for standard in published:
+            if standard.key in known:
+                continue
+            known.add(standard.key)
+            self._standards.append(standard)
+            log.info(
+                "standard %s in force for events from %s",
+                standard.key,
+                standard.effective_from.isoformat(),
+            )
+            for shard in self._shards.values():
+                shard.engine.add(standard)
+                clock = shard.clock_time
+                if clock is not None and clock > standard.effective_from:
+                    log.warning(
+                        "shard %d: %s arrived with the clock at %s, after its effective date; "
+                        "events already evaluated keep their verdicts",
+                        shard.index,
+                        standard.key,
+                        clock.isoformat(),
+                    )
+
     # ---- checkpoints -----------------------------------------------------------------
 
     def _checkpoint_interval(self) -> float:
@@ -426,6 +465,8 @@ class Worker:
                 )
         if shard is None:
             shard = Shard(index, Engine(self._standards))
+        for standard in self._standards:  # published since the checkpoint was written
+            shard.engine.add(standard)
         shard.track(self._sources)
         return shard
 
