@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def _event_count(bootstrap: str) -> int:
         consumer.close()
 
 
-async def _ceiling(bootstrap: str) -> tuple[int, float]:
+async def _ceiling(bootstrap: str, decode: Callable[[bytes], object]) -> tuple[int, float]:
     """Messages and seconds for a plain consumer that reads and decodes every event topic."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
@@ -117,7 +118,7 @@ async def _ceiling(bootstrap: str) -> tuple[int, float]:
             batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
             for records in batch.values():
                 for record in records:
-                    orjson.loads(record.value)
+                    decode(record.value)
                 read += len(records)
         return read, time.perf_counter() - began
     finally:
@@ -203,14 +204,17 @@ def main() -> int:
         publish_seconds = _publish(env, args.events)
         events = _event_count(settings.kafka_bootstrap)
         print(f"published {events} events in {publish_seconds:.1f} s")
-        read, seconds = asyncio.run(_ceiling(settings.kafka_bootstrap))
-        ceiling = read / seconds
-        print(f"ceiling: a plain aiokafka consumer read+decoded {read} in {seconds:.1f} s "
-              f"= {ceiling:,.0f} msg/s")  # fmt: skip
+        ceilings = {}
+        for name, decode in (("json", json.loads), ("orjson", orjson.loads)):
+            read, seconds = asyncio.run(_ceiling(settings.kafka_bootstrap, decode))
+            ceilings[name] = read / seconds
+            print(f"ceiling: a plain aiokafka consumer read and {name}-decoded {read} messages "
+                  f"in {seconds:.1f} s = {ceilings[name]:,.0f} msg/s")  # fmt: skip
         results: dict[str, object] = {
             "events": events,
             "publish_seconds": round(publish_seconds, 1),
-            "ceiling_msgs_per_s": round(ceiling),
+            "ceiling_json_msgs_per_s": round(ceilings["json"]),
+            "ceiling_orjson_msgs_per_s": round(ceilings["orjson"]),
         }
         profile = VAR / "worker.prof" if args.profile else None
         for workers in (int(w) for w in args.workers.split(",")):
@@ -221,10 +225,12 @@ def main() -> int:
                 "adoption_to_caught_up_seconds": round(drained["adoption_to_caught_up_seconds"], 1),
                 "wall_seconds_from_start": round(drained["wall_seconds"], 1),
                 "events_per_s": round(rate),
-                "ratio_to_ceiling": round(rate / ceiling, 3),
+                "ratio_to_json_ceiling": round(rate / ceilings["json"], 3),
+                "ratio_to_orjson_ceiling": round(rate / ceilings["orjson"], 3),
             }
             print(f"drain with {workers} worker(s): {rate:,.0f} ev/s, "
-                  f"{rate / ceiling:.3f} of the ceiling")  # fmt: skip
+                  f"{rate / ceilings['json']:.3f} of the json ceiling, "
+                  f"{rate / ceilings['orjson']:.3f} of the orjson one")  # fmt: skip
         results["cpu_count"] = os.cpu_count()
         target = ROOT / "var" / "bench" / "stream.json"
         target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
