@@ -166,6 +166,11 @@ class Worker:
             enable_auto_commit=False,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
+            # a member releasing shards writes their final checkpoints before it rejoins;
+            # on a busy machine that can outlast the session timeout, which is also
+            # aiokafka's default for this one, and a member late to rejoin is dropped
+            # and rejoins again: rebalances chasing each other
+            rebalance_timeout_ms=60_000,
         )
         self._group.subscribe([CHECKPOINTS_TOPIC], listener=_Rebalance(self._adopt, self._release))
         await self._start_client(self._group)
