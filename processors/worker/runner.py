@@ -246,6 +246,7 @@ class Worker:
                     shards=self._shard_count,
                     config=config,
                     now=now,
+                    headers=record.headers,
                 )
                 for shard in wanting:
                     letter = shard.take(message, config)
