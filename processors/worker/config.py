@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from events.errors import UserError
 from events.privacy import deployment_key
+from events.pseudonym import DEMO_KEY
 from events.simulator.timespec import parse_duration
 
 
@@ -37,7 +38,7 @@ class WorkerConfig:
     checkpoint_seconds: float = 5.0
     max_pending: int = 50_000
     batch_records: int = 5000
-    pseudonym_key: bytes = field(default_factory=deployment_key, repr=False)
+    pseudonym_key: bytes = field(default=DEMO_KEY, repr=False)  # SVC_PSEUDONYM_KEY
 
 
 def _duration(text: str) -> timedelta:
