@@ -37,7 +37,7 @@ class WorkerConfig:
     max_string_chars: int = 4096
     checkpoint_seconds: float = 5.0
     max_pending: int = 50_000
-    batch_records: int = 5000
+    batch_records: int = 20_000
     pseudonym_key: bytes = field(default=DEMO_KEY, repr=False)  # SVC_PSEUDONYM_KEY
 
 
