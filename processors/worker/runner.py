@@ -275,6 +275,7 @@ class Worker:
                     shards=self._shard_count,
                     config=config,
                     now=now,
+                    headers=record.headers,
                 )
                 for record in records
                 if record.offset >= start
