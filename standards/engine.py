@@ -12,7 +12,7 @@ import heapq
 import itertools
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.envelope import Envelope
@@ -230,10 +230,12 @@ class Engine:
             _, _, when, runtime, key, _ = heapq.heappop(timers)
             verdicts.extend(runtime.on_timer(key, when))
         if mark >= self._rotate_mark:
-            self._forget_seen(watermark)
+            self._forget_seen(mark)
         if mark >= self._sweep_mark:
-            self._sweep(watermark - self._retain_exempt)
-            self._sweep_mark = (watermark + SWEEP_EVERY).timestamp()
+            step = SWEEP_EVERY.total_seconds()
+            boundary = mark - mark % step
+            self._sweep(datetime.fromtimestamp(boundary, UTC) - self._retain_exempt)
+            self._sweep_mark = boundary + step
         return verdicts
 
     def _sweep(self, cutoff: datetime) -> None:
@@ -265,11 +267,16 @@ class Engine:
                 verdicts.extend(runtime.flush(end))
         return verdicts
 
-    def _forget_seen(self, watermark: datetime) -> None:
-        """Ids are remembered for one to two dedupe windows of event time: two generations."""
+    def _forget_seen(self, mark: float) -> None:
+        """Ids are remembered for one to two dedupe windows of event time: two generations.
+
+        Generations (and sweeps) turn on a fixed grid of event time, not at the watermark
+        that happened to cross it: a stream whose clock stops between batches at other
+        places than offline evaluation's must forget the same ids at the same point."""
+        window = self._dedupe_window.total_seconds()
         if self._rotate_mark != NEVER:
             self._seen_before, self._seen = self._seen, set()
-        self._rotate_mark = (watermark + self._dedupe_window).timestamp()
+        self._rotate_mark = mark - mark % window + window
 
     def entities(self) -> int:
         """Entities (visits, calls, tickets, unit-months …) held by all rules now."""
