@@ -17,7 +17,7 @@ import lz4.frame
 
 from standards.match import REBUILD
 
-FORMAT = 1
+FORMAT = 2  # 2: violations carry their occurrence
 
 
 class _Pickler(pickle.Pickler):

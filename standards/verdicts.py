@@ -42,6 +42,9 @@ class Violation:
     retracted: bool = False
     revision: int = 0
     measure: str = ""
+    # what the id hashes besides standard, version, rule and subject: with it, the same finding
+    # under another version has a computable id (a replay's diff matches findings across versions)
+    occurrence: str = ""
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
