@@ -3,9 +3,10 @@
 ClickHouse rebuilds each event's CloudEvents JSON from the `svc.events` columns
 (`data` is stored as its JSON text), so the replay hands the offline engine
 (`standards.evaluate.evaluate`) what it would read from a file: the same
-validation, the same engine, the same verdicts. Rows come in event-time order,
-then by id, so the rows of an event stored twice are adjacent and the engine
-counts it once. The time comes back in UTC with milliseconds, as stored.
+validation, the same engine, the same verdicts. The table is read FINAL: an
+event stored twice (a re-sent event, a re-projected batch) is read once,
+whether or not ClickHouse has merged its rows yet. Rows come in event-time
+order, then by id. The time comes back in UTC with milliseconds, as stored.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ EVENT_JSON = """concat(
 def count_events(client: Client, start: datetime, end: datetime) -> int:
     """Rows of the period (an event stored twice counts twice): the progress bar's total."""
     rows = client.query(
-        f"SELECT count() FROM {EVENTS_TABLE} WHERE {PERIOD}",
+        f"SELECT count() FROM {EVENTS_TABLE} FINAL WHERE {PERIOD}",
         parameters={"start": start, "end": end},
     ).result_rows
     return int(rows[0][0])
@@ -52,7 +53,9 @@ def archived_events(
     While the stream is open the client cannot run another query (chDB holds
     its connection for the stream), so consume it before writing results.
     """
-    query = f"SELECT {EVENT_JSON} AS line FROM {EVENTS_TABLE} WHERE {PERIOD} ORDER BY time, id"
+    query = (
+        f"SELECT {EVENT_JSON} AS line FROM {EVENTS_TABLE} FINAL WHERE {PERIOD} ORDER BY time, id"
+    )
     with client.query_row_block_stream(
         query, parameters={"start": start, "end": end}, query_formats={"String": "bytes"}
     ) as stream:
