@@ -159,7 +159,7 @@ def _diff(args: argparse.Namespace) -> int:
             f"[{run.period_from.isoformat()}, {run.period_to.isoformat()}), {run.events:,} events; "
             "against the verdicts in force detected in that period"
         )
-        for line in _table(rows):
+        for line in table(rows):
             print(line)
         if args.ids:
             for change in diff.changes(client, run):
@@ -170,7 +170,7 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(rows: list[diff.Row]) -> Iterator[str]:
+def table(rows: list[diff.Row]) -> Iterator[str]:
     yield f"{'rule':34} {'province':8} {'in force':>9} {'what-if':>9} {'added':>7} {'removed':>7}"
     for r in rows:
         yield (

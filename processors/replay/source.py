@@ -56,10 +56,9 @@ def archived_events(
     query = (
         f"SELECT {EVENT_JSON} AS line FROM {EVENTS_TABLE} FINAL WHERE {PERIOD} ORDER BY time, id"
     )
-    with client.query_row_block_stream(
+    with client.query_column_block_stream(
         query, parameters={"start": start, "end": end}, query_formats={"String": "bytes"}
     ) as stream:
-        for block in stream:
-            on_block(len(block))
-            for (line,) in block:
-                yield line
+        for (lines,) in stream:
+            on_block(len(lines))
+            yield from lines
