@@ -35,25 +35,36 @@ def register(subparsers: Any) -> None:
     command = subparsers.add_parser(
         "replay",
         help="re-evaluate archived events under a version or a draft, into what-if tables",
-        description=(
+        usage=(
             "svcstd replay --from T --to T --standard ID@VERSION [--draft FILE] --into NAME "
-            "evaluates the events ClickHouse holds for [from, to) under that version and "
-            "stores the violations in svc.whatif_violations under NAME; "
-            "svcstd replay diff NAME compares them with the verdicts in force."
+            "[--replace]\n       svcstd replay diff NAME [--ids]"
+        ),
+        description=(
+            "Evaluates the events svc.events holds for [from, to) under that version (read "
+            "from the draft file when given) and stores the violations in "
+            "svc.whatif_violations under NAME; `diff NAME` lists those added and removed "
+            "against the verdicts in force, per rule and province."
         ),
     )
-    command.add_argument("--from", dest="start", type=_instant, help="RFC 3339, inclusive")
-    command.add_argument("--to", dest="end", type=_instant, help="RFC 3339, exclusive")
-    command.add_argument("--standard", help="STANDARD@VERSION to apply to every event")
     command.add_argument(
-        "--draft", type=Path, help="rule file holding that version (default: the published ones)"
+        "--from", dest="start", type=_instant, metavar="T", help="RFC 3339, inclusive"
     )
-    command.add_argument("--into", help="the replay's name in the what-if tables")
+    command.add_argument("--to", dest="end", type=_instant, metavar="T", help="RFC 3339, exclusive")
+    command.add_argument(
+        "--standard", metavar="ID@VERSION", help="the version to apply to every event"
+    )
+    command.add_argument(
+        "--draft",
+        type=Path,
+        metavar="FILE",
+        help="rule file holding that version (default: the published ones)",
+    )
+    command.add_argument("--into", metavar="NAME", help="the replay's name in the what-if tables")
     command.add_argument(
         "--replace", action="store_true", help="delete an earlier replay of that name first"
     )
     command.set_defaults(handler=_replay)
-    actions = command.add_subparsers(dest="replay_command", metavar="ACTION")
+    actions = command.add_subparsers(dest="replay_command", metavar="diff NAME", required=False)
     compare = actions.add_parser(
         "diff", help="violations added and removed against the verdicts in force"
     )
