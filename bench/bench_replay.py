@@ -127,6 +127,7 @@ def main() -> int:
         return {
             "runs_events_per_second": [round(w) for w, _ in pairs],
             "best_events_per_second": round(max(w for w, _ in pairs)),
+            "median_events_per_second": round(statistics.median(w for w, _ in pairs)),
             "runs_events_per_cpu_second": [round(c) for _, c in pairs],
             "median_events_per_cpu_second": round(statistics.median(c for _, c in pairs)),
         }
@@ -147,6 +148,9 @@ def main() -> int:
         "replay_end_to_end": rates(whole),
         "replay_over_offline_median_cpu": round(
             median(c for _, c in replayed) / median(c for _, c in offline), 2
+        ),
+        "replay_over_offline_median_wall": round(
+            median(w for w, _ in replayed) / median(w for w, _ in offline), 2
         ),
         "replay_over_offline_best_wall": round(
             max(w for w, _ in replayed) / max(w for w, _ in offline), 2
