@@ -43,6 +43,9 @@ class Violation:
     revision: int = 0
     measure: str = ""
     calendar_uncovered: bool = False  # counted in working days partly beyond the calendar's years
+    # what the id hashes besides standard, version, rule and subject: with it, the same finding
+    # under another version has a computable id (a replay's diff matches findings across versions)
+    occurrence: str = ""
 
     def to_record(self) -> dict[str, Any]:
         """Field by field: `dataclasses.asdict` deep-copies and cost the stream a tenth of
@@ -67,6 +70,7 @@ class Violation:
             "revision": self.revision,
             "measure": self.measure,
             "calendar_uncovered": self.calendar_uncovered,
+            "occurrence": self.occurrence,
         }
 
 

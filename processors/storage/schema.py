@@ -81,6 +81,54 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree
     ORDER BY letter_id {DEDUP}
     """,
+    # What-if results of `svcstd replay`, one name per replay: apart from the verdicts in force.
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_violations (
+        replay String,
+        violation_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        clause String,
+        severity LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        occurrence String,
+        detected_at DateTime64(3, 'UTC'),
+        measured Nullable(Float64),
+        `limit` Nullable(Float64),
+        measure LowCardinality(String),
+        evidence Array(String),
+        message_zh String,
+        message_en String,
+        retracted Bool,
+        revision UInt32,
+        calendar_uncovered Bool,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(revision)
+    ORDER BY (replay, province, rule, violation_id)
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_runs (
+        replay String,
+        standard LowCardinality(String),
+        version UInt32,
+        draft String,
+        draft_sha256 String,
+        period_from DateTime64(3, 'UTC'),
+        period_to DateTime64(3, 'UTC'),
+        events UInt64,
+        invalid UInt64,
+        violations UInt64,
+        retracted UInt64,
+        checks UInt64,
+        seconds Float64,
+        cpu_seconds Float64,
+        finished_at DateTime64(3, 'UTC')
+    ) ENGINE = ReplacingMergeTree(finished_at)
+    ORDER BY replay
+    """,
 )
 
 
