@@ -140,6 +140,7 @@ ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("violations", "calendar_uncovered", "Bool", ""),
     ("checks", "calendar_uncovered", "Bool", ""),
     ("checks", "inserted_at", "DateTime64(3, 'UTC')", "now64(3)"),
+    ("violations", "occurrence", "String", ""),
 )
 
 
