@@ -16,6 +16,7 @@ from kafka.record.memory_records import MemoryRecords
 
 from events.envelope import Envelope
 from events.publisher import KeyPlacement, Publisher, PublishError
+from standards.testing import event
 
 # No broker listens here; api_version given so the producer does not ask one.
 NOWHERE = "127.0.0.1:9"
@@ -36,15 +37,13 @@ def shut(publisher: Publisher) -> None:
 
 
 def _event() -> Envelope:
-    return Envelope(
-        specversion="1.0",
+    return event(
+        "repair.visit.arrived",
+        datetime(2026, 3, 2, 1, tzinfo=UTC),
+        "GD-RT1:20260302:t0001",
+        unit="GD-RT1",
         id="e1",
         source="/provinces/GD/repair/GD-RT1",
-        type="repair.visit.arrived",
-        time=datetime(2026, 3, 2, 1, tzinfo=UTC),
-        subject="GD-RT1:20260302:t0001",
-        province="GD",
-        unit="GD-RT1",
     )
 
 
