@@ -17,7 +17,7 @@ import lz4.frame
 
 from standards.match import REBUILD
 
-FORMAT = 2  # 2: engines hold `_retain` (standards added at run time)
+FORMAT = 3  # 2: engines hold `_retain` (standards added at run time); 3: deadline clocks by mode, named timer keys
 
 
 class _Pickler(pickle.Pickler):

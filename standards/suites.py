@@ -126,7 +126,8 @@ def pinned(standard: Standard) -> Standard:
     return standard.model_copy(update={"effective_from": EPOCH, "effective_to": None})
 
 
-def _events(suite: Suite, case: Case, index: int) -> list[Envelope]:
+def case_events(suite: Suite, case: Case, index: int) -> list[Envelope]:
+    """The events of one case, envelope fields defaulted from the suite."""
     start = case.start or suite.start
     d = suite.defaults
     return [
@@ -150,7 +151,7 @@ def run_case(
 
     The watermark trails the latest event by the suite's lateness, as the stream's does."""
     verdicts = run(
-        _events(suite, case, index), [pinned(standard)], lateness=suite.lateness, flush=True
+        case_events(suite, case, index), [pinned(standard)], lateness=suite.lateness, flush=True
     )
     return standing(verdicts, suite.rule)
 
