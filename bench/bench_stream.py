@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -99,8 +100,9 @@ def _event_count(bootstrap: str) -> int:
         consumer.close()
 
 
-async def _ceiling(bootstrap: str) -> tuple[int, float]:
-    """Messages and seconds for a plain consumer that reads and decodes every event topic."""
+async def _ceiling(bootstrap: str, decode: Callable[[bytes], object]) -> tuple[int, float, float]:
+    """Messages, seconds and CPU seconds for a plain consumer that reads and decodes every
+    event topic."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
     )
@@ -112,14 +114,14 @@ async def _ceiling(bootstrap: str) -> tuple[int, float]:
         ends = await consumer.end_offsets(tps)
         total = sum(ends.values())
         read = 0
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         while read < total:
             batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
             for records in batch.values():
                 for record in records:
-                    orjson.loads(record.value)
+                    decode(record.value)
                 read += len(records)
-        return read, time.perf_counter() - began
+        return read, time.perf_counter() - began, time.process_time() - cpu
     finally:
         await consumer.stop()
 
@@ -146,6 +148,13 @@ def _worker_command(profile: Path | None) -> list[str]:
     return [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "processors.cli", "worker"]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux /proc): on a shared machine,
+    events per CPU-second say more than events per second."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str, float]:
     """Start `workers` workers at once; seconds until all have caught up."""
     logs = [VAR / f"worker-{workers}-{i}.log" for i in range(workers)]
@@ -160,18 +169,24 @@ def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str,
             )
     try:
         adoption_to_caught_up: list[float] = []
+        cpu = 0.0
         deadline = time.monotonic() + 3600
         while time.monotonic() < deadline:
             found = [CAUGHT_UP.findall(log.read_text(errors="replace")) for log in logs]
             if all(found):
                 adoption_to_caught_up = [float(f[-1]) for f in found]
+                cpu = sum(_cpu_seconds(p.pid) for p in processes)
                 break
             for process, log in zip(processes, logs, strict=True):
                 if process.poll() is not None:
                     raise RuntimeError(f"a worker exited early:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
         wall = time.perf_counter() - began
-        return {"wall_seconds": wall, "adoption_to_caught_up_seconds": max(adoption_to_caught_up)}
+        return {
+            "wall_seconds": wall,
+            "adoption_to_caught_up_seconds": max(adoption_to_caught_up),
+            "cpu_seconds": cpu,
+        }
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -203,14 +218,18 @@ def main() -> int:
         publish_seconds = _publish(env, args.events)
         events = _event_count(settings.kafka_bootstrap)
         print(f"published {events} events in {publish_seconds:.1f} s")
-        read, seconds = asyncio.run(_ceiling(settings.kafka_bootstrap))
-        ceiling = read / seconds
-        print(f"ceiling: a plain aiokafka consumer read+decoded {read} in {seconds:.1f} s "
-              f"= {ceiling:,.0f} msg/s")  # fmt: skip
+        ceilings, per_cpu = {}, {}
+        for name, decode in (("json", json.loads), ("orjson", orjson.loads)):
+            read, seconds, cpu = asyncio.run(_ceiling(settings.kafka_bootstrap, decode))
+            ceilings[name], per_cpu[name] = read / seconds, read / cpu
+            print(f"ceiling: a plain aiokafka consumer read and {name}-decoded {read} messages "
+                  f"in {seconds:.1f} s = {ceilings[name]:,.0f} msg/s")  # fmt: skip
         results: dict[str, object] = {
             "events": events,
             "publish_seconds": round(publish_seconds, 1),
-            "ceiling_msgs_per_s": round(ceiling),
+            "ceiling_json_msgs_per_s": round(ceilings["json"]),
+            "ceiling_orjson_msgs_per_s": round(ceilings["orjson"]),
+            "ceiling_json_msgs_per_cpu_second": round(per_cpu["json"]),
         }
         profile = VAR / "worker.prof" if args.profile else None
         for workers in (int(w) for w in args.workers.split(",")):
@@ -220,11 +239,18 @@ def main() -> int:
             results[f"drain_{workers}_workers"] = {
                 "adoption_to_caught_up_seconds": round(drained["adoption_to_caught_up_seconds"], 1),
                 "wall_seconds_from_start": round(drained["wall_seconds"], 1),
+                "worker_cpu_seconds_from_start": round(drained["cpu_seconds"], 1),
+                "events_per_worker_cpu_second": round(events / drained["cpu_seconds"]),
+                "ratio_per_cpu_second_to_json_ceiling": round(
+                    events / drained["cpu_seconds"] / per_cpu["json"], 3
+                ),
                 "events_per_s": round(rate),
-                "ratio_to_ceiling": round(rate / ceiling, 3),
+                "ratio_to_json_ceiling": round(rate / ceilings["json"], 3),
+                "ratio_to_orjson_ceiling": round(rate / ceilings["orjson"], 3),
             }
             print(f"drain with {workers} worker(s): {rate:,.0f} ev/s, "
-                  f"{rate / ceiling:.3f} of the ceiling")  # fmt: skip
+                  f"{rate / ceilings['json']:.3f} of the json ceiling, "
+                  f"{rate / ceilings['orjson']:.3f} of the orjson one")  # fmt: skip
         results["cpu_count"] = os.cpu_count()
         target = ROOT / "var" / "bench" / "stream.json"
         target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -5,6 +5,11 @@ cleared in `finally`, and a batch carries a deduplication token built from its
 offsets and a digest of its messages, so writing the same batch twice stores it
 once, while other messages at the same offsets (a recreated topic, another
 cluster writing into the same tables) are never mistaken for a retry.
+
+Nothing raw about a customer is stored: events (in either CloudEvents content
+mode) have raw numbers in `customer` and free text replaced by pseudonyms, and a
+dead letter's `raw` and `reason` are masked the same way (the `svc.deadletter`
+topic keeps the original bytes for reprocessing; the table shows them masked).
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from events.binding import Headers, structured_value
+from events.privacy import deployment_key, redactor
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS
 from processors.sink.tables import TABLE_OF_TOPIC, TableLayout, describe
+
+_EVENT_TOPICS = frozenset(EVENT_TOPICS.values())
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +43,9 @@ class _Batch:
 class ClickHouseSink:
     """Buffers decoded records and inserts them into the topic's table."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, pseudonym_key: bytes | None = None) -> None:
         self._client = client
+        self._redactor = redactor(pseudonym_key or deployment_key())
         self._layouts: dict[str, TableLayout] = {}
         self._batches: dict[tuple[str, int], _Batch] = {}
         self.rows_written = 0
@@ -45,19 +56,37 @@ class ClickHouseSink:
             self._layouts[topic] = describe(self._client, TABLE_OF_TOPIC[topic])
         return self._layouts[topic]
 
-    def add(self, topic: str, partition: int, offset: int, value: bytes) -> None:
+    def add(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        value: bytes | None,
+        headers: Headers | None = None,
+    ) -> None:
         """Buffer one message; an undecodable one is counted and skipped, never fatal."""
         batch = self._batches.get((topic, partition))
         if batch is None:
             batch = self._batches[(topic, partition)] = _Batch(first_offset=offset)
         batch.last_offset = offset
-        batch.digest.update(value)
+        batch.digest.update(value or b"")
         try:
-            record = json.loads(value)
+            record = self._record(topic, value, headers)
             batch.rows.append(self._layout(topic).row(record))
         except (ValueError, TypeError, AttributeError) as exc:
             self.rows_rejected += 1
             log.warning("skipping %s[%d]@%d: %s", topic, partition, offset, exc)
+
+    def _record(self, topic: str, value: bytes | None, headers: Headers | None) -> Any:
+        """The message as a row's record, with raw customer numbers replaced."""
+        if topic in _EVENT_TOPICS:
+            return self._redactor.record(json.loads(structured_value(value, headers) or b""))
+        record = json.loads(value or b"")
+        if topic == DEADLETTER_TOPIC:
+            for field_name in ("raw", "reason"):
+                if isinstance(record.get(field_name), str):
+                    record[field_name] = self._redactor.text(record[field_name])
+        return record
 
     def pending(self) -> int:
         return sum(len(b.rows) for b in self._batches.values())

@@ -79,7 +79,7 @@ class Projector:
         polled = consumer.poll(timeout_ms=self._poll_timeout_ms)
         for tp, messages in polled.items():
             for message in messages:
-                sink.add(tp.topic, tp.partition, message.offset, message.value)
+                sink.add(tp.topic, tp.partition, message.offset, message.value, message.headers)
         if not polled:
             return
         try:

@@ -87,9 +87,11 @@ STATEMENTS: tuple[str, ...] = (
 # Columns added after a table was first released: an existing database gets them on its
 # next start, its rows keep their values and read the new column as its type's default.
 # Append here; never edit a CREATE above in a way an existing table would not match.
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("violations", "calendar_uncovered", "Bool"),
-    ("checks", "calendar_uncovered", "Bool"),
+# A column with a DEFAULT is filled by ClickHouse, never by the sink.
+ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("violations", "calendar_uncovered", "Bool", ""),
+    ("checks", "calendar_uncovered", "Bool", ""),
+    ("checks", "inserted_at", "DateTime64(3, 'UTC')", "now64(3)"),
 )
 
 
@@ -101,9 +103,10 @@ def create_schema(client: Client) -> None:
 
 def add_columns(client: Client, database: str = DATABASE) -> None:
     """Additive migrations only: a column is added, never renamed or retyped."""
-    for table, column, ch_type in ADDED_COLUMNS:
+    for table, column, ch_type, default in ADDED_COLUMNS:
+        fill = f" DEFAULT {default}" if default else ""
         client.command(
-            f"ALTER TABLE {database}.{table} ADD COLUMN IF NOT EXISTS {column} {ch_type}"
+            f"ALTER TABLE {database}.{table} ADD COLUMN IF NOT EXISTS {column} {ch_type}{fill}"
         )
 
 

@@ -35,6 +35,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
+from prometheus_client import CollectorRegistry
 
 from events.settings import Settings
 from events.topics import (
@@ -49,6 +50,7 @@ from events.topics import (
 from processors.stack.kafka_admin import ensure_platform_topics
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import DeadLetter, judge, utc_now
+from processors.worker.metrics import WorkerMetrics, reason_class
 from processors.worker.shard import Shard, Source, SourceBatch
 from processors.worker.standards_feed import StandardsFeed
 from standards import snapshot
@@ -62,13 +64,22 @@ GROUP_ID = "svc-standards-shards"
 _Client = TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
 STOP_BUDGET_S = 8.0
 REPORT_EVERY_S = 10.0
+OBSERVE_EVERY_S = 1.0
 SETTLE_SLICE = 5000  # events evaluated between two chances for the heartbeats to run
 
 
 class Worker:
     """One worker process; `run` until `stop` is set."""
 
-    def __init__(self, settings: Settings, config: WorkerConfig, standards: list[Standard]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        config: WorkerConfig,
+        standards: list[Standard],
+        metrics: WorkerMetrics | None = None,
+    ) -> None:
+        self._metrics = metrics or WorkerMetrics(CollectorRegistry())
+        self._read_to: dict[Source, int] = {}
         self._bootstrap = settings.kafka_bootstrap
         self._config = config
         self._standards = list(standards)
@@ -166,6 +177,11 @@ class Worker:
             enable_auto_commit=False,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
+            # a member releasing shards writes their final checkpoints before it rejoins;
+            # on a busy machine that can outlast the session timeout, which is also
+            # aiokafka's default for this one, and a member late to rejoin is dropped
+            # and rejoins again: rebalances chasing each other
+            rebalance_timeout_ms=60_000,
         )
         self._group.subscribe([CHECKPOINTS_TOPIC], listener=_Rebalance(self._adopt, self._release))
         await self._start_client(self._group)
@@ -211,7 +227,7 @@ class Worker:
     # ---- the loop --------------------------------------------------------------------
 
     async def _loop(self, stop: asyncio.Event) -> None:
-        last_checkpoint = last_report = time.monotonic()
+        last_checkpoint = last_report = last_observed = time.monotonic()
         while not stop.is_set():
             await self._group.getmany(timeout_ms=0)  # keeps the membership alive
             published = await self._feed.poll()
@@ -233,7 +249,9 @@ class Worker:
                     self._seek()
                     continue
                 try:
+                    began = time.monotonic()
                     await self._step(batch)
+                    self._metrics.step_seconds.observe(time.monotonic() - began)
                 except BaseException:
                     # part of the batch may have moved the shards without its verdicts
                     # being sent: this state must never become a checkpoint
@@ -244,18 +262,24 @@ class Worker:
                 if now - last_checkpoint >= self._checkpoint_interval():
                     await self._checkpoint(self._shards.values())
                     last_checkpoint = now
+            if now - last_observed >= OBSERVE_EVERY_S:
+                self._observe()
+                last_observed = now
             if now - last_report >= REPORT_EVERY_S:
                 self._report()
                 last_report = now
 
     async def _step(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        config, shards = self._config, list(self._shards.values())
+        config, shards, metrics = self._config, list(self._shards.values()), self._metrics
         now, seen = utc_now(), time.monotonic()
         letters: list[DeadLetter] = []
+        metrics.batch_records.observe(sum(len(records) for records in batch.values()))
         for tp, records in batch.items():
             source = (tp.topic, tp.partition)
             self._last_seen[source] = seen
             self._read += len(records)
+            self._read_to[source] = records[-1].offset + 1
+            metrics.messages_read.labels(tp.topic).inc(len(records))
             wanting = [s for s in shards if s.wants(source, records[-1].offset)]
             if not wanting:
                 continue
@@ -270,13 +294,21 @@ class Worker:
                     shards=self._shard_count,
                     config=config,
                     now=now,
+                    headers=record.headers,
                 )
                 for record in records
                 if record.offset >= start
             ]
             source_batch = SourceBatch.of(source, judged)
+            waiting = sum(len(shard.pending) for shard in wanting)
             for shard in wanting:
-                letters.extend(shard.take_batch(source_batch, config))
+                refused = shard.take_batch(source_batch, config)
+                letters.extend(refused)
+                for letter in refused:
+                    metrics.dead_letters.labels(tp.topic, reason_class(letter.reason)).inc()
+            metrics.events_in.labels(tp.topic).inc(
+                sum(len(shard.pending) for shard in wanting) - waiting
+            )
         verdicts: list[tuple[int, Verdict]] = []
         for shard in shards:
             while True:
@@ -370,6 +402,9 @@ class Worker:
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
         self._emitted += sum(len(records) for records in outgoing.values())
+        violations = sum(isinstance(verdict, Violation) for _, verdict in verdicts)
+        self._metrics.verdicts_out.labels("violation").inc(violations)
+        self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations)
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources
@@ -445,6 +480,7 @@ class Worker:
             )
             sent.append((shard.index, state, future))
         self._checkpoint_cost = time.monotonic() - began
+        self._metrics.checkpoint_seconds.observe(self._checkpoint_cost)
         for index, state, future in sent:
             await future
             self._saved[index] = state
@@ -543,6 +579,23 @@ class Worker:
         else:
             self._source.resume(*self._paused)
             self._paused = set()
+
+    def _observe(self) -> None:
+        """The gauges: lag, marks and clocks as they stand."""
+        metrics = self._metrics
+        metrics.shards.set(len(self._shards))
+        metrics.waiting_events.set(sum(len(s.pending) for s in self._shards.values()))
+        for index, shard in self._shards.items():
+            metrics.shard_clock.labels(str(index)).set(shard.clock)
+        for source in self._sources:
+            topic, partition = source[0], str(source[1])
+            high = self._source.highwater(TopicPartition(*source))
+            if high is not None:
+                read_to = self._read_to.get(source, self._log_start.get(source, 0))
+                metrics.consumer_lag.labels(topic, partition).set(max(0, high - read_to))
+            marks = [s.views[source].mark for s in self._shards.values() if source in s.views]
+            if marks:
+                metrics.partition_mark.labels(topic, partition).set(min(marks))
 
     def _report(self) -> None:
         clocks = {i: str(s.clock_time) for i, s in self._shards.items()}

@@ -22,10 +22,10 @@ def test_added_columns_reach_an_existing_table_and_keep_its_rows(clickhouse: Cli
         )
         add_columns(clickhouse, OLD)
         add_columns(clickhouse, OLD)  # every start runs it: a second run changes nothing
-        for table, column, ch_type in ADDED_COLUMNS:
+        for table, column, ch_type, default in ADDED_COLUMNS:
             described = clickhouse.query(f"DESCRIBE TABLE {OLD}.{table}").result_rows
-            types = {row[0]: row[1] for row in described}
-            assert types[column] == ch_type, (table, column)
+            types = {row[0]: (row[1], row[3]) for row in described}
+            assert types[column] == (ch_type, default), (table, column)
         rows = clickhouse.query(
             f"SELECT check_id, violated, calendar_uncovered FROM {OLD}.checks"
         ).result_rows

@@ -243,3 +243,46 @@ def test_settling_in_slices_gives_the_verdicts_of_one_settle() -> None:
     assert rounds > 5
     assert "hall.wait_time" in _violations(at_once)
     assert [v.to_record() for v in in_slices] == [v.to_record() for v in at_once]
+
+
+def _repair(at: datetime, subject: str) -> bytes:
+    arrived = event("repair.visit.arrived", at, subject, id=subject, source="/provinces/GD/repair")
+    return as_bytes(arrived)
+
+
+def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped() -> None:
+    """A VIP served after 12 minutes, nothing in between: whether a settle left the clock
+    between the 10-minute deadline and the service, or jumped past both, the violation
+    is the same record (the deadline fires before the later event either way)."""
+    served = T0 + timedelta(minutes=12)
+    visit = [
+        _raw("checked_in", T0, brand="gotone_vip", customer="c"),
+        _raw("service_started", served, counter="1", staff="s1"),
+        _raw("called", served + timedelta(minutes=1), counter="2"),
+    ]
+    jumped, stopped = _shard(), _shard()
+    jumped.take_batch(
+        SourceBatch.of(HALL, [_message(HALL, i, r) for i, r in enumerate(visit)]), CONFIG
+    )
+    jumped.take(_message(REPAIR, 0, _repair(served + timedelta(minutes=5), "r0")), CONFIG)
+    at_once = jumped.settle(CONFIG, NOW, _never_quiet)
+
+    stopped.take_batch(
+        SourceBatch.of(HALL, [_message(HALL, i, r) for i, r in enumerate(visit[:2])]), CONFIG
+    )
+    stopped.take(_message(REPAIR, 0, _repair(T0 + timedelta(minutes=11), "r1")), CONFIG)
+    first = stopped.settle(CONFIG, NOW, _never_quiet)
+    assert stopped.clock_time is not None and stopped.clock_time < served
+    stopped.take(_message(HALL, 2, visit[2]), CONFIG)
+    stopped.take(_message(REPAIR, 1, _repair(served + timedelta(minutes=5), "r2")), CONFIG)
+    in_two = first + stopped.settle(CONFIG, NOW, _never_quiet)
+
+    def waits(verdicts: list[Verdict]) -> list[dict[str, object]]:
+        return [
+            v.to_record()
+            for v in verdicts
+            if isinstance(v, Violation) and v.rule == "hall.wait_time"
+        ]
+
+    assert len(waits(at_once)) == 1
+    assert waits(in_two) == waits(at_once)
