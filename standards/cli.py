@@ -24,6 +24,7 @@ from standards.evaluate import (
 )
 from standards.kpis import KpiBook
 from standards.loader import RULES_DIR, find, load_standards, parse_standard, validate_dir
+from standards.lock import check_lock, lock_path, read_lock
 from standards.model import Standard
 from standards.schema import SCHEMA_FILE, rule_file_schema, write_schema
 from standards.suites import pinned, run_suites, suites_dir
@@ -114,7 +115,24 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"ok {standard.key}: {len(standard.rules)} rules")
         for warning in calendar_warnings(standard):
             print(warning)
-    return 0
+    return _check_lock(standards, lock_path(args.dir))
+
+
+def _check_lock(standards: list[Standard], path: Path) -> int:
+    """Locked versions must be unchanged (an error); a version not locked yet is a note, so a
+    draft can be validated while it is edited."""
+    if not path.exists():
+        return 0
+    try:
+        report = check_lock(standards, read_lock(path))
+    except ValueError as exc:
+        print(exc)
+        return 1
+    for problem in (*report.changed, *report.removed):
+        print(problem)
+    for note in report.unlocked:
+        print(note)
+    return 0 if report.ok else 1
 
 
 def _test(args: argparse.Namespace) -> int:

@@ -17,8 +17,9 @@ import lz4.frame
 
 from standards.match import REBUILD
 
-# 2: engines hold `_retain` (standards added at run time); 3: violations carry their occurrence
-FORMAT = 3
+# 2: engines hold `_retain` (standards added at run time); 3: violations carry their
+# occurrence; 4: deadline clocks by mode, named timer keys
+FORMAT = 4
 
 
 class _Pickler(pickle.Pickler):

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from events.envelope import Envelope
-from standards.engine import Engine
 from standards.model import Standard
+from standards.testing import event, run, standing
 from standards.verdicts import Violation
 from standards.yamlsrc import SourceError, load_yaml, problems_of
 
@@ -126,52 +126,34 @@ def pinned(standard: Standard) -> Standard:
     return standard.model_copy(update={"effective_from": EPOCH, "effective_to": None})
 
 
-def _events(suite: Suite, case: Case, index: int) -> list[Envelope]:
+def case_events(suite: Suite, case: Case, index: int) -> list[Envelope]:
+    """The events of one case, envelope fields defaulted from the suite."""
     start = case.start or suite.start
     d = suite.defaults
-    events = []
-    for n, item in enumerate(case.events):
-        moment = item.time if item.time is not None else start + (item.at or timedelta(0))
-        unit = item.unit or d.unit
-        province = item.province or d.province
-        events.append(
-            Envelope(
-                specversion="1.0",
-                id=item.id or f"c{index}-e{n}",
-                source=f"/provinces/{province}/units/{unit}",
-                type=item.type,
-                time=moment,
-                subject=item.subject or d.subject,
-                province=province,
-                unit=unit,
-                data=item.data,
-            )
+    return [
+        event(
+            item.type,
+            item.time if item.time is not None else start + (item.at or timedelta(0)),
+            item.subject or d.subject,
+            unit=item.unit or d.unit,
+            province=item.province or d.province,
+            id=item.id or f"c{index}-e{n}",
+            data=item.data,
         )
-    return events
+        for n, item in enumerate(case.events)
+    ]
 
 
 def run_case(
     standard: Standard, suite: Suite, case: Case, index: int
 ) -> tuple[list[Violation], int]:
-    """The violations of the suite's rule standing at end of input, and how many were retracted."""
-    engine = Engine([pinned(standard)])
-    verdicts = []
-    for event in _events(suite, case, index):
-        verdicts.extend(engine.process(event))
-        latest = engine.latest
-        if latest is not None:  # as the stream does: the watermark trails the latest event
-            verdicts.extend(engine.advance(latest - suite.lateness))
-    verdicts.extend(engine.flush())
-    standing: dict[str, Violation] = {}
-    retracted = 0
-    for verdict in verdicts:
-        if isinstance(verdict, Violation) and verdict.rule == suite.rule:
-            if verdict.retracted:
-                retracted += 1
-                standing.pop(verdict.violation_id, None)
-            else:
-                standing[verdict.violation_id] = verdict
-    return list(standing.values()), retracted
+    """The violations of the suite's rule standing at end of input, and how many were retracted.
+
+    The watermark trails the latest event by the suite's lateness, as the stream's does."""
+    verdicts = run(
+        case_events(suite, case, index), [pinned(standard)], lateness=suite.lateness, flush=True
+    )
+    return standing(verdicts, suite.rule)
 
 
 def _differences(expected: Expected, actual: Violation, start: datetime) -> list[str]:

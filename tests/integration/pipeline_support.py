@@ -14,21 +14,22 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 from kafka import KafkaProducer
 
+from standards.testing import as_json, event
+
 
 def hall_event(run: str, subject: str, kind: str, at: datetime, **data: object) -> dict[str, Any]:
     """A hall visit event of a test run; the run id keeps runs apart on a shared broker."""
-    return {
-        "specversion": "1.0",
-        "id": f"{run}-{subject}-{kind}",
-        "source": f"/provinces/ZJ/halls/ZJ-HZ-{run}",
-        "type": f"hall.visit.{kind}",
-        "time": at.isoformat(),
-        "subject": f"{run}-{subject}",
-        "datacontenttype": "application/json",
-        "province": "ZJ",
-        "unit": f"ZJ-HZ-{run}",
-        "data": data,
-    }
+    unit = f"ZJ-HZ-{run}"
+    visit = event(
+        f"hall.visit.{kind}",
+        at,
+        f"{run}-{subject}",
+        unit=unit,
+        id=f"{run}-{subject}-{kind}",
+        source=f"/provinces/ZJ/halls/{unit}",
+        **data,
+    )
+    return as_json(visit)
 
 
 def publish(bootstrap: str, events: list[dict[str, Any]]) -> list[tuple[int, int]]:

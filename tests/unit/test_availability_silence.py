@@ -9,6 +9,7 @@ from events.envelope import Envelope
 from standards import snapshot
 from standards.engine import Engine
 from standards.loader import load_standards
+from standards.testing import event
 from standards.verdicts import Check, Verdict, Violation
 
 [V1] = load_standards()
@@ -18,17 +19,7 @@ NEXT = "GD-IVR1:2026-03-03"
 
 
 def _beat(at: datetime, available: bool = True) -> Envelope:
-    return Envelope(
-        specversion="1.0",
-        id=f"beat-{at.timestamp()}",
-        source="/provinces/GD/ivr/GD-IVR1",
-        type="ivr.availability",
-        time=at,
-        subject="GD-IVR1",
-        province="GD",
-        unit="GD-IVR1",
-        data={"available": available},
-    )
+    return event("ivr.availability", at, "GD-IVR1", unit="GD-IVR1", available=available)
 
 
 def _violations(verdicts: list[Verdict]) -> list[Violation]:
@@ -53,7 +44,7 @@ def test_silence_is_flagged_when_the_clock_passes_the_last_heartbeat_plus_the_ga
         last + timedelta(minutes=5),
         None,
     )
-    assert flag.evidence == (f"beat-{last.timestamp()}",) and not flag.retracted
+    assert flag.evidence == (_beat(last).id,) and not flag.retracted
     assert "still down" in flag.message_en
 
 

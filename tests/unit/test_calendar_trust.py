@@ -14,11 +14,10 @@ from events.envelope import Envelope
 from events.simulator import calendar as simulator_calendar
 from standards.calendar import Calendar
 from standards.calendar_coverage import calendar_warnings
-from standards.engine import Engine
-from standards.loader import load_standards
+from standards.testing import checks, event, installed, run, violations
 from standards.verdicts import Check, Violation
 
-[V1] = load_standards()
+[V1] = installed()
 RULE_FILE_CALENDAR = V1.calendars["cn-workdays"]
 LISTED = {d.year for d in (*RULE_FILE_CALENDAR.holidays, *RULE_FILE_CALENDAR.workdays)}
 PACKAGE = {d.year for d in constants.holidays}
@@ -72,21 +71,10 @@ def test_validate_warns_when_the_standard_outlives_its_calendar() -> None:
 
 
 def _device(kind: str, at: datetime, **data: object) -> Envelope:
-    return Envelope(
-        specversion="1.0",
-        id=f"{kind}-{at.isoformat()}",
-        source="/provinces/GD/halls/GD-SZ-0001",
-        type=kind,
-        time=at,
-        subject="GD-SZ-0001-D1:x",
-        province="GD",
-        unit="GD-SZ-0001",
-        data=data,
-    )
+    return event(kind, at, "GD-SZ-0001-D1:x", **data)
 
 
 def _repair(reported: datetime, resolved: datetime) -> tuple[list[Violation], list[Check]]:
-    engine = Engine([V1])
     opened = _device(
         "hall.day.opened",
         reported - timedelta(hours=1),
@@ -96,17 +84,10 @@ def _repair(reported: datetime, resolved: datetime) -> tuple[list[Violation], li
         queue_system=True,
         self_service=[],
     )
-    verdicts = engine.process(opened)
-    verdicts += engine.process(
-        _device("hall.device.fault_reported", reported, device="D1", device_type="atm")
-    )
-    verdicts += engine.process(_device("hall.device.fault_resolved", resolved, device="D1"))
-    verdicts += engine.flush()
-    mine = [v for v in verdicts if v.rule == "hall.device_repair"]
-    return (
-        [v for v in mine if isinstance(v, Violation)],
-        [v for v in mine if isinstance(v, Check)],
-    )
+    reported_event = _device("hall.device.fault_reported", reported, device="D1", device_type="atm")
+    resolved_event = _device("hall.device.fault_resolved", resolved, device="D1")
+    verdicts = run([opened, reported_event, resolved_event], [V1], flush=True)
+    return violations(verdicts, "hall.device_repair"), checks(verdicts, "hall.device_repair")
 
 
 def test_a_working_day_deadline_inside_the_calendar_is_not_flagged() -> None:

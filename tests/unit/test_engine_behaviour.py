@@ -8,41 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.envelope import Envelope
 from standards.engine import Engine
-from standards.loader import load_standards
+from standards.testing import Clock, checks, event, installed, run, violations
 from standards.verdicts import Check, Verdict, Violation
 
-[V1] = load_standards()
+[V1] = installed()
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in China
-
-
-def _event(
-    kind: str,
-    subject: str,
-    at: datetime,
-    unit: str = "GD-SZ-0001",
-    event_id: str | None = None,
-    **data: object,
-) -> Envelope:
-    return Envelope(
-        specversion="1.0",
-        id=event_id or f"{subject}-{kind}-{at.timestamp()}",
-        source=f"/provinces/GD/units/{unit}",
-        type=kind,
-        time=at,
-        subject=subject,
-        province="GD",
-        unit=unit,
-        data=data,
-    )
 
 
 def _visit(engine: Engine, n: int, at: datetime, wait: timedelta) -> list[Verdict]:
     subject = f"v{n}"
-    out = engine.process(_event("hall.visit.checked_in", subject, at, brand="mzone", customer="c"))
+    out = engine.process(event("hall.visit.checked_in", at, subject, brand="mzone", customer="c"))
     out += engine.process(
-        _event("hall.visit.service_started", subject, at + wait, counter="1", staff="s")
+        event("hall.visit.service_started", at + wait, subject, counter="1", staff="s")
     )
     return out
 
@@ -54,10 +32,10 @@ def test_state_stays_bounded_when_entities_close() -> None:
         _visit(engine, n, at, timedelta(minutes=3))
         engine.advance(at)
     call = "call-1"
-    engine.process(_event("hotline.call.answered", call, T0, unit="GD-CC1", agent="a"))
+    engine.process(event("hotline.call.answered", T0, call, unit="GD-CC1", agent="a"))
     engine.process(
-        _event(
-            "hotline.call.ended", call, T0 + timedelta(minutes=2), unit="GD-CC1", ended_by="agent"
+        event(
+            "hotline.call.ended", T0 + timedelta(minutes=2), call, unit="GD-CC1", ended_by="agent"
         )
     )
     assert engine.entities() > 0
@@ -71,12 +49,12 @@ def test_entities_that_never_close_are_forgotten_after_the_retention() -> None:
     engine = Engine([V1])
     for n in range(50):
         at = T0 + timedelta(minutes=n)
-        engine.process(_event("hotline.call.answered", f"c{n}", at, unit="GD-CC1", agent="a"))
+        engine.process(event("hotline.call.answered", at, f"c{n}", unit="GD-CC1", agent="a"))
         engine.process(
-            _event(
+            event(
                 "hotline.utterance",
-                f"c{n}",
                 at,
+                f"c{n}",
                 unit="GD-CC1",
                 speaker="agent",
                 started_at=at,
@@ -91,11 +69,11 @@ def test_entities_that_never_close_are_forgotten_after_the_retention() -> None:
 
 def test_duplicate_event_ids_count_once() -> None:
     engine = Engine([V1])
-    first = _event("hall.stain.reported", "s1", T0, area="x")
+    first = event("hall.stain.reported", T0, "s1", area="x")
     assert engine.process(first) == []
     assert engine.process(first) == []
     verdicts = engine.process(
-        _event("hall.stain.cleaned", "s1", T0 + timedelta(minutes=9), area="x")
+        event("hall.stain.cleaned", T0 + timedelta(minutes=9), "s1", area="x")
     )
     assert len([v for v in verdicts if isinstance(v, Violation)]) == 1
 
@@ -109,13 +87,13 @@ def test_the_version_in_force_at_the_event_time_applies() -> None:
     new = V1.model_copy(update={"version": 2, "effective_from": switch, "rules": rules})
     engine = Engine([new, old])
     before = switch - timedelta(days=1)
-    late_old = engine.process(_event("hall.stain.reported", "a", before, area="x"))
+    late_old = engine.process(event("hall.stain.reported", before, "a", area="x"))
     late_old += engine.process(
-        _event("hall.stain.cleaned", "a", before + timedelta(minutes=7), area="x")
+        event("hall.stain.cleaned", before + timedelta(minutes=7), "a", area="x")
     )
-    fine_new = engine.process(_event("hall.stain.reported", "b", T0, area="x"))
+    fine_new = engine.process(event("hall.stain.reported", T0, "b", area="x"))
     fine_new += engine.process(
-        _event("hall.stain.cleaned", "b", T0 + timedelta(minutes=7), area="x")
+        event("hall.stain.cleaned", T0 + timedelta(minutes=7), "b", area="x")
     )
     [violation] = [v for v in late_old if isinstance(v, Violation)]
     assert violation.version == 1
@@ -127,7 +105,7 @@ def test_events_before_any_version_are_ignored() -> None:
     engine = Engine([V1])
     assert (
         engine.process(
-            _event("hall.stain.reported", "s", datetime(2020, 1, 1, tzinfo=UTC), area="x")
+            event("hall.stain.reported", datetime(2020, 1, 1, tzinfo=UTC), "s", area="x")
         )
         == []
     )
@@ -139,11 +117,12 @@ def test_a_voided_violation_is_retracted_with_the_same_id_and_a_higher_revision(
     """GS 2.5's terminal exemption covers the deadline and the delay notice alike: both are
     raised at the deadline, when the cause is unknown, and retracted once it is the terminal."""
     engine = Engine([V1])
+    clock = Clock(engine, T0)
     engine.process(
-        _event(
+        event(
             "repair.ticket.opened",
-            "t1",
             T0,
+            "t1",
             unit="GD-RT1",
             area="urban",
             customer="c",
@@ -151,54 +130,48 @@ def test_a_voided_violation_is_retracted_with_the_same_id_and_a_higher_revision(
             monthly_fee=58.0,
         )
     )
-    fired = [
-        v
-        for v in engine.advance(T0 + timedelta(hours=49))
-        if isinstance(v, Violation) and v.rule == rule
-    ]
-    later = engine.process(
-        _event(
-            "repair.ticket.resolved",
-            "t1",
-            T0 + timedelta(hours=50),
-            unit="GD-RT1",
-            cause="terminal",
-        )
+    [provisional] = violations(clock.advance(timedelta(hours=49)), rule)
+    resolved = event(
+        "repair.ticket.resolved",
+        clock.now + timedelta(hours=1),
+        "t1",
+        unit="GD-RT1",
+        cause="terminal",
     )
-    [provisional] = fired
-    [retracted] = [v for v in later if isinstance(v, Violation) and v.rule == rule]
+    later = engine.process(resolved)
+    [retracted] = violations(later, rule)
     assert retracted.violation_id == provisional.violation_id
     assert retracted.retracted and not provisional.retracted
     assert retracted.revision == provisional.revision + 1
-    checks = [v for v in later if isinstance(v, Check) and v.rule == rule]
-    assert [c.violated for c in checks] == [False]
+    assert [c.violated for c in checks(later, rule)] == [False]
 
 
 def test_a_late_terminal_ticket_owes_neither_delay_notice_nor_fee_waiver() -> None:
-    engine = Engine([V1])
-    opened = _event(
+    opened = event(
         "repair.ticket.opened",
-        "t1",
         T0,
+        "t1",
         unit="GD-RT1",
         area="urban",
         customer="c",
         important_customer=False,
         monthly_fee=58.0,
     )
-    resolved = _event(
-        "repair.ticket.resolved", "t1", T0 + timedelta(hours=50), unit="GD-RT1", cause="terminal"
+    resolved = event(
+        "repair.ticket.resolved", T0 + timedelta(hours=50), "t1", unit="GD-RT1", cause="terminal"
     )
-    verdicts = engine.process(opened) + engine.process(resolved)
-    verdicts += engine.advance(T0 + timedelta(days=30)) + engine.flush()
-    assert [v for v in verdicts if isinstance(v, Violation)] == []
+    later = T0 + timedelta(days=30)
+    assert violations(run([opened, resolved], [V1], until=later, flush=True)) == []
+    cable = resolved.model_copy(update={"data": {"cause": "cable"}})
+    owed = {v.rule for v in violations(run([opened, cable], [V1], until=later, flush=True))}
+    assert {"repair.delay_notice", "repair.fee_waiver"} <= owed
 
 
 def test_records_are_json_and_carry_provenance() -> None:
     engine = Engine([V1])
-    engine.process(_event("hall.stain.reported", "s1", T0, area="x"))
+    engine.process(event("hall.stain.reported", T0, "s1", area="x"))
     verdicts = engine.process(
-        _event("hall.stain.cleaned", "s1", T0 + timedelta(minutes=6), area="x")
+        event("hall.stain.cleaned", T0 + timedelta(minutes=6), "s1", area="x")
     )
     [violation] = [v for v in verdicts if isinstance(v, Violation)]
     [check] = [v for v in verdicts if isinstance(v, Check)]
@@ -224,9 +197,9 @@ def test_records_are_json_and_carry_provenance() -> None:
 def test_check_day_is_the_china_day() -> None:
     engine = Engine([V1])
     late_evening_utc = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)  # 01:00 on 03-02 in China
-    engine.process(_event("hall.stain.reported", "s1", late_evening_utc, area="x"))
+    engine.process(event("hall.stain.reported", late_evening_utc, "s1", area="x"))
     [check] = engine.process(
-        _event("hall.stain.cleaned", "s1", late_evening_utc + timedelta(minutes=1), area="x")
+        event("hall.stain.cleaned", late_evening_utc + timedelta(minutes=1), "s1", area="x")
     )
     assert isinstance(check, Check)
     assert check.day.isoformat() == "2026-03-02"
@@ -234,9 +207,9 @@ def test_check_day_is_the_china_day() -> None:
 
 def test_flush_reports_deadlines_passed_by_the_latest_event_only() -> None:
     engine = Engine([V1])
-    engine.process(_event("hall.stain.reported", "due", T0, area="x"))
-    engine.process(_event("hall.stain.reported", "not-yet", T0 + timedelta(minutes=4), area="x"))
-    engine.process(_event("hall.day.closed", "hd", T0 + timedelta(minutes=6)))
+    engine.process(event("hall.stain.reported", T0, "due", area="x"))
+    engine.process(event("hall.stain.reported", T0 + timedelta(minutes=4), "not-yet", area="x"))
+    engine.process(event("hall.day.closed", T0 + timedelta(minutes=6), "hd"))
     flushed = [v.subject for v in engine.flush() if isinstance(v, Violation)]
     assert flushed == ["due"]
 
@@ -245,9 +218,9 @@ def test_records_carry_every_field_of_their_verdict() -> None:
     """`to_record` is written field by field for speed: a field added to a verdict must
     be added there too, or it would never reach Kafka."""
     engine = Engine([V1])
-    engine.process(_event("hall.stain.reported", "s1", T0, area="x"))
+    engine.process(event("hall.stain.reported", T0, "s1", area="x"))
     verdicts = engine.process(
-        _event("hall.stain.cleaned", "s1", T0 + timedelta(minutes=6), area="x")
+        event("hall.stain.cleaned", T0 + timedelta(minutes=6), "s1", area="x")
     )
     for verdict in verdicts:
         assert list(verdict.to_record()) == [f.name for f in dataclasses.fields(verdict)]

@@ -6,42 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 from events.envelope import Envelope
 from standards.engine import Engine
-from standards.loader import load_standards
-from standards.testing import revised, set_limit
-from standards.verdicts import Violation
+from standards.testing import event, installed, revised, run, set_limit, violations
 
-[V1] = load_standards()
+[V1] = installed()
 SWITCH = datetime(2026, 3, 3, tzinfo=UTC)
 V2 = revised(V1, version=2, effective_from=SWITCH, change=set_limit("hall.stain_cleanup", "PT3M"))
 
 
 def _stain(subject: str, at: datetime, minutes: int) -> list[Envelope]:
-    common = {
-        "specversion": "1.0",
-        "source": "/provinces/GD/halls/GD-SZ-0001",
-        "subject": subject,
-        "province": "GD",
-        "unit": "GD-SZ-0001",
-        "data": {"area": "x"},
-    }
     return [
-        Envelope(id=f"{subject}-r", type="hall.stain.reported", time=at, **common),
-        Envelope(
-            id=f"{subject}-c",
-            type="hall.stain.cleaned",
-            time=at + timedelta(minutes=minutes),
-            **common,
-        ),
+        event("hall.stain.reported", at, subject, area="x"),
+        event("hall.stain.cleaned", at + timedelta(minutes=minutes), subject, area="x"),
     ]
 
 
 def _late_stains(engine: Engine, events: list[Envelope]) -> list[tuple[str, int]]:
-    found = []
-    for event in events:
-        for verdict in engine.process(event):
-            if isinstance(verdict, Violation) and verdict.rule == "hall.stain_cleanup":
-                found.append((verdict.subject, verdict.version))
-    return found
+    return [(v.subject, v.version) for v in violations(run(events, engine), "hall.stain_cleanup")]
 
 
 EVENTS = [

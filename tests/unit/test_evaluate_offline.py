@@ -11,25 +11,15 @@ import pytest
 from processors.cli import main
 from standards.evaluate import Outcome, evaluate
 from standards.loader import load_standards
+from standards.testing import as_json, event
 
 CST = timezone(timedelta(hours=8))
 
 
 def _line(event_id: str, kind: str, subject: str, time: str, **data: object) -> str:
+    moment = datetime.fromisoformat(time)
     return json.dumps(
-        {
-            "specversion": "1.0",
-            "id": event_id,
-            "source": "/provinces/GD/halls/GD-SZ-0001",
-            "type": kind,
-            "time": time,
-            "subject": subject,
-            "datacontenttype": "application/json",
-            "province": "GD",
-            "unit": "GD-SZ-0001",
-            "data": data,
-        },
-        ensure_ascii=False,
+        as_json(event(kind, moment, subject, id=event_id, **data)), ensure_ascii=False
     )
 
 

@@ -12,6 +12,7 @@ from processors.worker.shard import NEVER, Shard, Source, SourceBatch
 from standards import snapshot
 from standards.engine import Engine
 from standards.loader import load_standards
+from standards.testing import as_bytes, event
 from standards.verdicts import Verdict, Violation
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -23,19 +24,7 @@ UNIT = "GD-SZ-0001"
 
 
 def _raw(kind: str, at: datetime, subject: str = "v1", **data: object) -> bytes:
-    return json.dumps(
-        {
-            "specversion": "1.0",
-            "id": f"{subject}-{kind}",
-            "source": f"/provinces/GD/halls/{UNIT}",
-            "type": f"hall.visit.{kind}",
-            "time": at.isoformat(),
-            "subject": subject,
-            "province": "GD",
-            "unit": UNIT,
-            "data": data,
-        }
-    ).encode()
+    return as_bytes(event(f"hall.visit.{kind}", at, subject, id=f"{subject}-{kind}", **data))
 
 
 def _shard() -> Shard:
@@ -207,9 +196,7 @@ def test_a_batch_is_taken_exactly_as_its_messages_one_by_one() -> None:
         raw = (
             None
             if rng.random() < 0.05
-            else _raw("checked_in", at, f"v{offset}", brand="gotone", customer="c").replace(
-                UNIT.encode(), unit.encode()
-            )
+            else _raw("checked_in", at, f"v{offset}", unit=unit, brand="gotone", customer="c")
         )
         messages.append(judge(*HALL, offset, raw, shards=shards, config=CONFIG, now=NOW))
     for index in range(shards):
@@ -259,19 +246,8 @@ def test_settling_in_slices_gives_the_verdicts_of_one_settle() -> None:
 
 
 def _repair(at: datetime, subject: str) -> bytes:
-    return json.dumps(
-        {
-            "specversion": "1.0",
-            "id": subject,
-            "source": "/provinces/GD/repair",
-            "type": "repair.visit.arrived",
-            "time": at.isoformat(),
-            "subject": subject,
-            "province": "GD",
-            "unit": UNIT,
-            "data": {},
-        }
-    ).encode()
+    arrived = event("repair.visit.arrived", at, subject, id=subject, source="/provinces/GD/repair")
+    return as_bytes(arrived)
 
 
 def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped() -> None:
