@@ -68,14 +68,19 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
 
 
 def wait_for_rows(
-    client: Client, query: str, params: dict[str, object], timeout_s: float = 120
+    client: Client,
+    query: str,
+    params: dict[str, object],
+    timeout_s: float = 120,
+    expected: list[tuple[Any, ...]] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """Poll until the query returns rows (or the time is up: then the empty result)."""
+    """Poll until the query returns rows, or `expected` when given (a verdict revised
+    later lands in a later insert); when the time is up, the last result."""
     deadline = time.monotonic() + timeout_s
     rows: list[tuple[Any, ...]] = []
     while time.monotonic() < deadline:
         rows = [tuple(r) for r in client.query(query, parameters=params).result_rows]
-        if rows:
+        if rows if expected is None else rows == expected:
             return rows
         time.sleep(1.0)
     return rows

@@ -57,16 +57,18 @@ def test_late_vip_lands_in_clickhouse_and_bad_event_in_deadletters(
     producer.flush()
     producer.close()
 
+    expected = [
+        (f"{run}-late", "hall.wait_time", "CH 1.4.7", 720.0, 600.0,
+         [f"{run}-late-checked_in", f"{run}-late-service_started"]),
+    ]  # fmt: skip
     rows = wait_for_rows(
         clickhouse,
         "SELECT subject, rule, clause, measured, `limit`, evidence FROM svc.violations FINAL "
         "WHERE unit = {unit:String}",
         {"unit": f"ZJ-HZ-{run}"},
+        expected=expected,
     )
-    assert rows == [
-        (f"{run}-late", "hall.wait_time", "CH 1.4.7", 720.0, 600.0,
-         [f"{run}-late-checked_in", f"{run}-late-service_started"]),
-    ]  # fmt: skip
+    assert rows == expected
     letters = wait_for_rows(
         clickhouse,
         "SELECT reason FROM svc.deadletters WHERE position(raw, {run:String}) > 0",

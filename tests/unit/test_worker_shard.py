@@ -252,8 +252,9 @@ def _repair(at: datetime, subject: str) -> bytes:
 
 def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped() -> None:
     """A VIP served after 12 minutes, nothing in between: whether a settle left the clock
-    between the 10-minute deadline and the service, or jumped past both, the violation
-    is the same record (the deadline fires before the later event either way)."""
+    between the 10-minute deadline and the service, or jumped past both, the verdicts
+    are the same records (the deadline fires before the later event either way, and
+    the service revises it with the real wait)."""
     served = T0 + timedelta(minutes=12)
     visit = [
         _raw("checked_in", T0, brand="gotone_vip", customer="c"),
@@ -284,5 +285,7 @@ def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped
             if isinstance(v, Violation) and v.rule == "hall.wait_time"
         ]
 
-    assert len(waits(at_once)) == 1
+    raised, settled = waits(at_once)  # at the deadline, then revised by the late service
+    assert (raised["measured"], settled["measured"]) == (600, 720)
+    assert settled["violation_id"] == raised["violation_id"] and settled["revision"] == 1
     assert waits(in_two) == waits(at_once)

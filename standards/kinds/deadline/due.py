@@ -2,7 +2,7 @@
 
 The deadline timer raises the violation the moment the clock passes it, provisionally:
 an end event timed within the limit after all (it arrived late) retracts it, as does an
-exempt end. An end that comes before the timer fired is judged at once. A cancel before
+exempt end; a late end revises it with the real measure. An end that comes before the timer fired is judged at once. A cancel before
 the deadline stops the clock; one after it is judged as the deadline would have been.
 
 Used by waiting times, cleanups, repairs in working days, appointments and notices
@@ -12,6 +12,7 @@ Used by waiting times, cleanups, repairs in working days, appointments and notic
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from events.envelope import Envelope
@@ -19,7 +20,7 @@ from standards.emit import Text2, retraction
 from standards.kinds.base import NOTHING
 from standards.kinds.deadline.clock import Clock, Phase, TimerKey
 from standards.kinds.deadline.runtime import DeadlineRuntime
-from standards.verdicts import Verdict
+from standards.verdicts import Verdict, Violation
 
 IN_TIME = Text2("结束时间实际在时限内", "the end came within the limit after all")
 
@@ -34,8 +35,15 @@ class DueRuntime(DeadlineRuntime):
         if clock.fired is None:
             return self._finish(clock, end, violated=late)
         if late:
-            return NOTHING
+            return [self._settled(clock.fired, clock, end)]
         return [retraction(clock.fired, IN_TIME), self._check(clock, end.time, False)]
+
+    def _settled(self, fired: Violation, clock: Clock, end: Envelope) -> Violation:
+        """The late end's measure, as a revision of the violation the deadline raised: the
+        same finding, now with how long it really took (12 minutes, not "10 at least"),
+        whether the deadline fired before the end was read or not."""
+        final = self._violation(clock, end.time, end)
+        return replace(final, detected_at=fired.detected_at, revision=fired.revision + 1)
 
     def _cancelled(self, clock: Clock, event: Envelope) -> Sequence[Verdict]:
         if event.time > clock.deadline:
