@@ -1,19 +1,30 @@
-"""The projector loop: consume derived topics, insert into ClickHouse, then commit.
+"""The projector loop: consume the topics, insert each table's batch, then commit its offsets.
 
-Offsets are committed only after the insert succeeded; on a failed insert the
-consumer rewinds to the committed offsets, so nothing is lost and the
-deduplication token keeps a retried batch from being stored twice.
+A table's batch is inserted when it is full or a second old (`SinkConfig`), and
+the offsets of the partitions in it are committed only after ClickHouse accepted
+it. When ClickHouse refuses an insert, the batch is kept as it is, the
+partitions feeding that table are paused (the consumer keeps polling, so it
+stays in its group) and the insert is retried with the same deduplication token
+after a growing delay: nothing is lost, nothing is read that could not be held,
+and the other tables go on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
 
-from processors.sink.batch_sink import ClickHouseSink
+from processors.sink.backoff import Backoff
+from processors.sink.batch_sink import ClickHouseSink, Written
+from processors.sink.config import SinkConfig, load_sink_config
+from processors.sink.metrics import SinkMetrics, shared_metrics
 from processors.sink.tables import TABLE_OF_TOPIC
 from processors.storage.client import connect
 from processors.storage.schema import create_schema
@@ -24,7 +35,7 @@ GROUP_ID = "svc-projector"
 
 
 class Projector:
-    """Moves svc.violations, svc.kpis and svc.deadletter into ClickHouse."""
+    """Moves the event topics, svc.violations, svc.kpis and svc.deadletter into ClickHouse."""
 
     def __init__(
         self,
@@ -32,14 +43,14 @@ class Projector:
         dsn: str,
         *,
         group_id: str = GROUP_ID,
-        max_records: int = 5000,
-        poll_timeout_ms: int = 500,
+        config: SinkConfig | None = None,
+        metrics: SinkMetrics | None = None,
     ) -> None:
         self._bootstrap = bootstrap
         self._dsn = dsn
         self._group_id = group_id
-        self._max_records = max_records
-        self._poll_timeout_ms = poll_timeout_ms
+        self._config = config or SinkConfig()
+        self._metrics = metrics or shared_metrics()
         self._stop = threading.Event()
         self.sink: ClickHouseSink | None = None
 
@@ -56,55 +67,163 @@ class Projector:
                 self._stop.wait(5.0)
 
     def run(self) -> None:
-        """Run until `stop()`; survives broker and ClickHouse hiccups by retrying."""
+        """Run until `stop()`; refused inserts are retried, never skipped."""
         client = connect(self._dsn)
         create_schema(client)
-        sink = self.sink = ClickHouseSink(client)
+        sink = self.sink = ClickHouseSink(client, config=self._config, metrics=self._metrics)
         consumer = KafkaConsumer(
-            *TABLE_OF_TOPIC,
             bootstrap_servers=self._bootstrap,
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=self._max_records,
+            max_poll_records=self._config.poll_records,
         )
+        loop = _Loop(consumer, sink, self._config, self._metrics)
+        consumer.subscribe(list(TABLE_OF_TOPIC), listener=loop)
         try:
             while not self._stop.is_set():
-                self._step(consumer, sink)
+                loop.step()
+            loop.drain()
         finally:
             consumer.close()
             client.close()
 
-    def _step(self, consumer: KafkaConsumer, sink: ClickHouseSink) -> None:
-        polled = consumer.poll(timeout_ms=self._poll_timeout_ms)
+
+class _Loop(ConsumerRebalanceListener):
+    """One consumer's run: what is buffered, which tables back off, what was committed."""
+
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        sink: ClickHouseSink,
+        config: SinkConfig,
+        metrics: SinkMetrics,
+    ) -> None:
+        self._consumer = consumer
+        self._sink = sink
+        self._config = config
+        self._metrics = metrics
+        self._backoff = Backoff(config.backoff_first_s, config.backoff_max_s)
+        self._committed: dict[TopicPartition, int] = {}
+        self._lag_due = 0.0
+
+    def step(self) -> None:
+        polled = self._consumer.poll(timeout_ms=int(self._wait(time.monotonic()) * 1000))
         for tp, messages in polled.items():
+            self._metrics.records_in.labels(tp.topic).inc(len(messages))
             for message in messages:
-                sink.add(tp.topic, tp.partition, message.offset, message.value)
-        if not polled:
+                self._sink.add(tp.topic, tp.partition, message.offset, message.value)
+        now = time.monotonic()
+        for table in self._sink.tables():
+            if self._ready_at(table) <= now:
+                self._insert(table)
+        if now >= self._lag_due:
+            self._lag_due = now + self._config.lag_interval_s
+            self._observe_lag()
+
+    def drain(self) -> None:
+        """One last attempt at everything buffered (on stop); what fails is read again later."""
+        for table in self._sink.tables():
+            self._insert(table)
+
+    def _ready_at(self, table: str) -> float:
+        return max(self._sink.due_at(table), self._backoff.retry_at(table))
+
+    def _wait(self, now: float) -> float:
+        """Seconds to poll for: until the next batch is due, at most the poll timeout."""
+        ready = [self._ready_at(table) for table in self._sink.tables()]
+        return max(0.0, min([self._config.poll_timeout_s, *(t - now for t in ready)]))
+
+    def _partitions_of(self, table: str, among: Iterable[TopicPartition]) -> list[TopicPartition]:
+        return [tp for tp in among if TABLE_OF_TOPIC[tp.topic] == table]
+
+    def _insert(self, table: str) -> None:
+        try:
+            written = self._sink.insert(table)
+        except Exception as exc:
+            delay = self._backoff.failed(table, time.monotonic())
+            self._consumer.pause(*self._partitions_of(table, self._consumer.assignment()))
+            self._metrics.paused.labels(table).set(1)
+            log.warning(
+                "ClickHouse refused the insert into %s (%s); reading for it paused, retry in %.1f s",
+                table,
+                str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__,
+                delay,
+            )
+            return
+        if self._backoff.succeeded(table):
+            self._consumer.resume(*self._partitions_of(table, self._consumer.assignment()))
+            self._metrics.paused.labels(table).set(0)
+            log.info("ClickHouse accepts inserts into %s again; reading resumed", table)
+        self._commit(written)
+
+    def _commit(self, written: Written) -> None:
+        offsets = {
+            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+            for (topic, partition), offset in written.offsets.items()
+        }
+        try:
+            self._consumer.commit(offsets)
+        except KafkaError as exc:
+            log.warning(
+                "%d rows are in %s but their offsets were not committed (%s); "
+                "they will be read again and deduplicated",
+                written.rows,
+                written.table,
+                exc,
+            )
+            return
+        self._committed.update({tp: meta.offset for tp, meta in offsets.items()})
+        log.debug("inserted %d rows into %s", written.rows, written.table)
+
+    def _observe_lag(self) -> None:
+        assigned = list(self._consumer.assignment())
+        if not assigned:
             return
         try:
-            written = sink.flush()
-        except Exception:
-            log.exception("insert failed; rewinding to the committed offsets")
-            _rewind(consumer, list(polled))
-            time.sleep(1.0)
+            ends = self._consumer.end_offsets(assigned, timeout_ms=1000)
+        except KafkaError as exc:
+            log.debug("no end offsets for the lag: %s", exc)
             return
-        consumer.commit()
-        log.info("projected %d rows", written)
+        for tp, end in ends.items():
+            done = self._committed.get(tp)
+            if done is None:
+                try:
+                    done = self._consumer.position(tp, timeout_ms=100)
+                except KafkaError:
+                    continue
+            self._metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(end - done)
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        """Forget what was read from them: their new owner reads it again from the commits."""
+        dropped = self._sink.drop((tp.topic, tp.partition) for tp in revoked)
+        if dropped:
+            log.info("dropped %d buffered rows of %d revoked partitions", dropped, len(revoked))
+        for table in self._backoff.tables() - set(self._sink.tables()):
+            self._backoff.succeeded(table)
+            self._metrics.paused.labels(table).set(0)
+        for tp in revoked:
+            self._committed.pop(tp, None)
+            with contextlib.suppress(KeyError):
+                self._metrics.consumer_lag.remove(tp.topic, str(tp.partition))
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        """Partitions of a table still backing off start paused."""
+        for table in self._backoff.tables():
+            paused = self._partitions_of(table, assigned)
+            if paused:
+                self._consumer.pause(*paused)
 
 
-def _rewind(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> None:
-    for tp in partitions:
-        committed = consumer.committed(tp)
-        if committed is None:
-            consumer.seek_to_beginning(tp)
-        else:
-            consumer.seek(tp, committed)
-
-
-def start_in_background(bootstrap: str, dsn: str) -> tuple[Projector, threading.Thread]:
+def start_in_background(
+    bootstrap: str,
+    dsn: str,
+    *,
+    config: SinkConfig | None = None,
+    metrics: SinkMetrics | None = None,
+) -> tuple[Projector, threading.Thread]:
     """The local profile's projector: a daemon thread inside the process that owns chDB."""
-    projector = Projector(bootstrap, dsn)
+    projector = Projector(bootstrap, dsn, config=config or load_sink_config(), metrics=metrics)
     thread = threading.Thread(target=projector.run_forever, name="projector", daemon=True)
     thread.start()
     return projector, thread
