@@ -182,17 +182,20 @@ class _Loop(ConsumerRebalanceListener):
             return
         try:
             ends = self._consumer.end_offsets(assigned, timeout_ms=1000)
+            for tp, end in ends.items():
+                done = self._committed_offset(tp)
+                self._metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(end - done)
         except KafkaError as exc:
-            log.debug("no end offsets for the lag: %s", exc)
-            return
-        for tp, end in ends.items():
-            done = self._committed.get(tp)
-            if done is None:
-                try:
-                    done = self._consumer.position(tp, timeout_ms=100)
-                except KafkaError:
-                    continue
-            self._metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(end - done)
+            log.debug("lag not measured: %s", exc)
+
+    def _committed_offset(self, tp: TopicPartition) -> int:
+        """The group's committed offset, asked once per assignment, then kept from our commits."""
+        if tp not in self._committed:
+            committed = self._consumer.committed(tp, timeout_ms=1000)
+            if committed is None:
+                committed = self._consumer.beginning_offsets([tp], timeout_ms=1000)[tp]
+            self._committed[tp] = committed
+        return self._committed[tp]
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         """Forget what was read from them: their new owner reads it again from the commits."""
