@@ -5,7 +5,8 @@ A process's entry point calls each once:
 - `configure_logging(level)`: text lines, or one JSON object per line when
   `SVC_LOG_FORMAT=json` (python-json-logger), for log shippers that parse fields.
 - `serve_metrics(port)`: the process's Prometheus registry in the text format at
-  `http://127.0.0.1:PORT/metrics` (prometheus-client's server, a daemon thread).
+  `http://HOST:PORT/metrics` (prometheus-client's server, a daemon thread); HOST
+  is `SVC_METRICS_HOST`, the loopback by default (`0.0.0.0` in a container).
   Port 0 asks the system for a free one; a port already taken (a second process
   on one machine, several workers in a test) falls back to a free one with a
   warning, so metrics never keep a service from starting. The URL actually
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 LOG_FORMAT_VARIABLE = "SVC_LOG_FORMAT"
 LOG_FORMATS = ("text", "json")
-METRICS_HOST = "127.0.0.1"
+METRICS_HOST_VARIABLE = "SVC_METRICS_HOST"
+DEFAULT_METRICS_HOST = "127.0.0.1"
 TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
@@ -87,13 +89,14 @@ def metrics_port(variable: str, default: int, environ: Mapping[str, str] | None 
 class MetricsServer:
     """A running /metrics endpoint; `close()` stops it (tests, clean shutdowns)."""
 
+    host: str
     port: int
     server: WSGIServer
     thread: threading.Thread
 
     @property
     def url(self) -> str:
-        return f"http://{METRICS_HOST}:{self.port}/metrics"
+        return f"http://{self.host}:{self.port}/metrics"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -101,15 +104,19 @@ class MetricsServer:
         self.thread.join(timeout=5)
 
 
-def serve_metrics(port: int, registry: CollectorRegistry = REGISTRY) -> MetricsServer:
+def serve_metrics(
+    port: int, registry: CollectorRegistry = REGISTRY, environ: Mapping[str, str] | None = None
+) -> MetricsServer:
     """Serve `registry` on `port` (0: a free one; taken: a free one, with a warning)."""
+    env = os.environ if environ is None else environ
+    host = env.get(METRICS_HOST_VARIABLE, "").strip() or DEFAULT_METRICS_HOST
     try:
-        server, thread = start_http_server(port, addr=METRICS_HOST, registry=registry)
+        server, thread = start_http_server(port, addr=host, registry=registry)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE or port == 0:
             raise
         log.warning("metrics port %d is taken; serving on a free port instead", port)
-        server, thread = start_http_server(0, addr=METRICS_HOST, registry=registry)
-    served = MetricsServer(int(server.server_port), server, thread)
+        server, thread = start_http_server(0, addr=host, registry=registry)
+    served = MetricsServer(host, int(server.server_port), server, thread)
     log.info("metrics at %s", served.url)
     return served
