@@ -90,28 +90,47 @@ class ClickHouseSink:
             self._layouts[table] = describe(self._client, table)
         return self._layouts[table]
 
-    def add(self, topic: str, partition: int, offset: int, value: bytes) -> None:
+    def add(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
         """Buffer one message; an undecodable one is counted and skipped, never fatal."""
+        self.add_many(topic, partition, [(offset, value)])
+
+    def add_many(
+        self, topic: str, partition: int, messages: Iterable[tuple[int, bytes | None]]
+    ) -> None:
+        """Buffer one partition's messages (offset, value) in offset order, as one poll gives them.
+
+        A message that is not a JSON object with the table's columns in the right
+        types is counted, logged and skipped: one bad record must never hold up
+        the inserts of a whole table.
+        """
+        messages = list(messages)
+        if not messages:
+            return
         table = TABLE_OF_TOPIC[topic]
+        layout = self._layout(table)
         batch = self._batches.get(table)
         if batch is None:
             batch = self._batches[table] = _Batch(started=time.monotonic())
         segment = batch.segments.get((topic, partition))
-        if segment is None:
-            segment = batch.segments[(topic, partition)] = _Segment(first_offset=offset)
-        segment.last_offset = offset
-        segment.digest.update(value)
-        segment.nbytes += len(value)
-        batch.nbytes += len(value)
-        try:
-            segment.rows.append(self._layout(table).row(json.loads(value)))
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            self.rows_rejected += 1
-            self._metrics.records_rejected.labels(topic).inc()
-            log.warning("skipping %s[%d]@%d: %s", topic, partition, offset, exc)
-            return
-        batch.rows += 1
-        self._metrics.buffered_rows.labels(table).set(batch.rows)
+        rows = batch.rows
+        for offset, value in messages:
+            if segment is None:
+                segment = batch.segments[(topic, partition)] = _Segment(first_offset=offset)
+            raw = value or b""
+            segment.last_offset = offset
+            segment.digest.update(raw)
+            segment.nbytes += len(raw)
+            batch.nbytes += len(raw)
+            try:
+                segment.rows.append(layout.row(json.loads(raw)))
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                self.rows_rejected += 1
+                self._metrics.records_rejected.labels(topic).inc()
+                log.warning("skipping %s[%d]@%d: %s", topic, partition, offset, exc)
+                continue
+            batch.rows += 1
+        if batch.rows != rows:
+            self._metrics.buffered_rows.labels(table).set(batch.rows)
 
     def pending(self) -> int:
         """Rows buffered, all tables together."""

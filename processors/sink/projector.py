@@ -111,8 +111,7 @@ class _Loop(ConsumerRebalanceListener):
         polled = self._consumer.poll(timeout_ms=int(self._wait(time.monotonic()) * 1000))
         for tp, messages in polled.items():
             self._metrics.records_in.labels(tp.topic).inc(len(messages))
-            for message in messages:
-                self._sink.add(tp.topic, tp.partition, message.offset, message.value)
+            self._sink.add_many(tp.topic, tp.partition, ((m.offset, m.value) for m in messages))
         now = time.monotonic()
         for table in self._sink.tables():
             if self._ready_at(table) <= now:

@@ -128,3 +128,21 @@ def test_dropping_revoked_partitions_forgets_their_rows_only() -> None:
     assert sink.drop([("svc.kpis", 1), ("svc.violations", 0)]) == 2
     assert sink.tables() == ["svc.checks"]
     assert sink.insert("svc.checks").offsets == {("svc.kpis", 0): 2}
+
+
+def test_a_record_of_the_wrong_types_or_no_value_is_skipped_not_inserted() -> None:
+    client = RecordingClient()
+    sink, registry = _sink(client)
+    sink.add_many(
+        "svc.kpis",
+        0,
+        [
+            (1, json.dumps({"check_id": "c1", "value": "high"}).encode()),
+            (2, None),
+            (3, b"[1, 2]"),
+            (4, _check(4)),
+        ],
+    )
+    written = sink.insert("svc.checks")
+    assert (written.rows, written.offsets) == (1, {("svc.kpis", 0): 5})
+    assert registry.get_sample_value("svc_sink_records_rejected_total", {"topic": "svc.kpis"}) == 3
