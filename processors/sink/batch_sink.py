@@ -13,13 +13,13 @@ with the same token; only a partition taken away (`drop`) leaves it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from clickhouse_connect.driver.client import Client
 
 from processors.sink.config import SinkConfig
@@ -122,7 +122,7 @@ class ClickHouseSink:
             segment.nbytes += len(raw)
             batch.nbytes += len(raw)
             try:
-                segment.rows.append(layout.row(json.loads(raw)))
+                segment.rows.append(layout.row(orjson.loads(raw)))
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
                 self.rows_rejected += 1
                 self._metrics.records_rejected.labels(topic).inc()

@@ -144,6 +144,13 @@ class TableLayout:
     def row(self, record: dict[str, Any]) -> list[Any]:
         if not isinstance(record, dict):
             raise TypeError(f"a {type(record).__name__}, not a JSON object")
+        try:
+            return [
+                convert(record[column])
+                for column, convert in zip(self.columns, self.converters, strict=True)
+            ]
+        except KeyError:
+            pass
         return [
             convert(record[column]) if column in record else _missing(ch_type)
             for column, ch_type, convert in zip(
