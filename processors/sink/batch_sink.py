@@ -177,18 +177,21 @@ class ClickHouseSink:
         """Insert every buffered batch now; returns the rows written. Raises if ClickHouse fails."""
         return sum(self.insert(table).rows for table in self.tables())
 
-    def drop(self, partitions: Iterable[Partition]) -> int:
-        """Forget what was read from `partitions` (taken away in a rebalance); returns rows dropped."""
+    def drop(self, partitions: Iterable[Partition]) -> dict[Partition, int]:
+        """Forget what was read from `partitions` (revoked in a rebalance).
+
+        Returns the first offset dropped of each: reading must start there again.
+        """
         gone = set(partitions)
-        dropped = 0
+        first: dict[Partition, int] = {}
         for table in self.tables():
             batch = self._batches[table]
             for partition in gone & batch.segments.keys():
                 segment = batch.segments.pop(partition)
                 batch.rows -= len(segment.rows)
                 batch.nbytes -= segment.nbytes
-                dropped += len(segment.rows)
+                first[partition] = segment.first_offset
             if not batch.segments:
                 del self._batches[table]
             self._metrics.buffered_rows.labels(table).set(batch.rows)
-        return dropped
+        return first

@@ -7,6 +7,10 @@ partitions feeding that table are paused (the consumer keeps polling, so it
 stays in its group) and the insert is retried with the same deduplication token
 after a growing delay: nothing is lost, nothing is read that could not be held,
 and the other tables go on.
+
+kafka-python runs rebalance listeners on its own IO thread, so the listener here
+only notes the revoked partitions; the loop's thread drops their rows and
+re-derives which partitions must be paused, at every step.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -106,22 +109,29 @@ class _Loop(ConsumerRebalanceListener):
         self._backoff = Backoff(config.backoff_first_s, config.backoff_max_s)
         self._committed: dict[TopicPartition, int] = {}
         self._lag_due = 0.0
+        self._revoked: set[TopicPartition] = set()
+        self._revoked_lock = threading.Lock()
 
     def step(self) -> None:
         polled = self._consumer.poll(timeout_ms=int(self._wait(time.monotonic()) * 1000))
+        rewound = self._forget_revoked()
         for tp, messages in polled.items():
+            if tp in rewound:
+                continue
             self._metrics.records_in.labels(tp.topic).inc(len(messages))
             self._sink.add_many(tp.topic, tp.partition, ((m.offset, m.value) for m in messages))
         now = time.monotonic()
         for table in self._sink.tables():
             if self._ready_at(table) <= now:
                 self._insert(table)
+        self._pause_refused()
         if now >= self._lag_due:
             self._lag_due = now + self._config.lag_interval_s
             self._observe_lag()
 
     def drain(self) -> None:
         """One last attempt at everything buffered (on stop); what fails is read again later."""
+        self._forget_revoked()
         for table in self._sink.tables():
             self._insert(table)
 
@@ -133,16 +143,11 @@ class _Loop(ConsumerRebalanceListener):
         ready = [self._ready_at(table) for table in self._sink.tables()]
         return max(0.0, min([self._config.poll_timeout_s, *(t - now for t in ready)]))
 
-    def _partitions_of(self, table: str, among: Iterable[TopicPartition]) -> list[TopicPartition]:
-        return [tp for tp in among if TABLE_OF_TOPIC[tp.topic] == table]
-
     def _insert(self, table: str) -> None:
         try:
             written = self._sink.insert(table)
         except Exception as exc:
             delay = self._backoff.failed(table, time.monotonic())
-            self._consumer.pause(*self._partitions_of(table, self._consumer.assignment()))
-            self._metrics.paused.labels(table).set(1)
             log.warning(
                 "ClickHouse refused the insert into %s (%s); reading for it paused, retry in %.1f s",
                 table,
@@ -151,10 +156,28 @@ class _Loop(ConsumerRebalanceListener):
             )
             return
         if self._backoff.succeeded(table):
-            self._consumer.resume(*self._partitions_of(table, self._consumer.assignment()))
-            self._metrics.paused.labels(table).set(0)
             log.info("ClickHouse accepts inserts into %s again; reading resumed", table)
         self._commit(written)
+
+    def _pause_refused(self) -> None:
+        """Pause exactly the assigned partitions of the tables whose batch waits for a retry.
+
+        Derived afresh each step, so a rebalance (which unpauses what it assigns) or a
+        batch dropped with its partitions can never leave a table paused for nothing,
+        or reading into a batch that is waiting.
+        """
+        for table in self._backoff.tables() - set(self._sink.tables()):
+            self._backoff.succeeded(table)
+        refused = self._backoff.tables()
+        for table in TABLE_OF_TOPIC.values():
+            self._metrics.paused.labels(table).set(1 if table in refused else 0)
+        assigned = self._consumer.assignment()
+        wanted = {tp for tp in assigned if TABLE_OF_TOPIC[tp.topic] in refused}
+        paused = self._consumer.paused() & assigned
+        if wanted - paused:
+            self._consumer.pause(*(wanted - paused))
+        if paused - wanted:
+            self._consumer.resume(*(paused - wanted))
 
     def _commit(self, written: Written) -> None:
         offsets = {
@@ -196,25 +219,44 @@ class _Loop(ConsumerRebalanceListener):
             self._committed[tp] = committed
         return self._committed[tp]
 
-    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        """Forget what was read from them: their new owner reads it again from the commits."""
+    def _forget_revoked(self) -> set[TopicPartition]:
+        """Drop what was read from revoked partitions; returns those read again from there.
+
+        Whoever owns a revoked partition now reads it again from the committed
+        offsets. When that is this sink, kafka-python may keep its position past
+        the dropped messages, so the partition is sought back to the first of them.
+        """
+        with self._revoked_lock:
+            revoked, self._revoked = self._revoked, set()
+        if not revoked:
+            return set()
         dropped = self._sink.drop((tp.topic, tp.partition) for tp in revoked)
+        assigned = self._consumer.assignment()
+        rewound: set[TopicPartition] = set()
+        for (topic, partition), offset in dropped.items():
+            tp = TopicPartition(topic, partition)
+            if tp in assigned:
+                self._consumer.seek(tp, offset)
+                rewound.add(tp)
         if dropped:
-            log.info("dropped %d buffered rows of %d revoked partitions", dropped, len(revoked))
-        for table in self._backoff.tables() - set(self._sink.tables()):
-            self._backoff.succeeded(table)
-            self._metrics.paused.labels(table).set(0)
+            log.info(
+                "rebalance: dropped what was buffered of %d partitions, %d read again here",
+                len(dropped),
+                len(rewound),
+            )
         for tp in revoked:
             self._committed.pop(tp, None)
             with contextlib.suppress(KeyError):
                 self._metrics.consumer_lag.remove(tp.topic, str(tp.partition))
+        return rewound
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        """Runs on kafka-python's IO thread: only noted here, handled by `_forget_revoked`."""
+        with self._revoked_lock:
+            self._revoked.update(revoked)
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        """Partitions of a table still backing off start paused."""
-        for table in self._backoff.tables():
-            paused = self._partitions_of(table, assigned)
-            if paused:
-                self._consumer.pause(*paused)
+        """Nothing to do: `_pause_refused` pauses what must be, at the next step."""
 
 
 def start_in_background(

@@ -59,11 +59,16 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateBroker]:
 
 
 class _Running:
-    """A projector of its own group and registry, in a thread of the test process."""
+    """A projector with its own registry, in a thread of the test process; in a new group
+    that starts at the topics' ends, or joining `group`."""
 
-    def __init__(self, broker: PrivateBroker, dsn: str, config: SinkConfig) -> None:
-        self.group = f"sink-test-{uuid.uuid4().hex[:8]}"
-        start_group_at_end(broker.bootstrap, self.group, TOPICS)
+    def __init__(
+        self, broker: PrivateBroker, dsn: str, config: SinkConfig, group: str | None = None
+    ) -> None:
+        if group is None:
+            group = f"sink-test-{uuid.uuid4().hex[:8]}"
+            start_group_at_end(broker.bootstrap, group, TOPICS)
+        self.group = group
         self.registry = CollectorRegistry()
         self.projector = Projector(
             broker.bootstrap,
@@ -176,6 +181,47 @@ def test_refused_inserts_pause_reading_keep_the_rows_and_lose_nothing(
     finally:
         clickhouse.command("ALTER TABLE svc.checks RESET SETTING parts_to_throw_insert")
         clickhouse.command("SYSTEM START MERGES svc.checks")
+
+
+def test_a_second_sink_joining_while_inserts_are_refused_loses_nothing(
+    broker: PrivateBroker, chdb_dsn: str, clickhouse: Client
+) -> None:
+    """The rebalance takes partitions whose rows wait in a refused batch: they are dropped
+    there and read again from the committed offsets by whichever sink gets them."""
+    run = uuid.uuid4().hex[:8]
+    config = SinkConfig(backoff_first_s=0.2, backoff_max_s=1.0)
+    clickhouse.command("SYSTEM STOP MERGES svc.checks")
+    try:
+        _seed_parts(clickhouse, run)
+        clickhouse.command("ALTER TABLE svc.checks MODIFY SETTING parts_to_throw_insert = 1")
+        with _Running(broker, chdb_dsn, config) as first:
+            send(broker.bootstrap, "svc.kpis", [check_record(run, n) for n in range(3000)])
+            wait_until(
+                lambda: first.value("svc_sink_insert_failures_total", table="svc.checks") >= 1,
+                60,
+                "a refused insert",
+            )
+            with _Running(broker, chdb_dsn, config, group=first.group) as second:
+                wait_until(
+                    lambda: second.value("svc_sink_insert_failures_total", table="svc.checks") >= 1,
+                    60,
+                    "the second sink got partitions and was refused too",
+                )
+                clickhouse.command("ALTER TABLE svc.checks RESET SETTING parts_to_throw_insert")
+                wait_until(
+                    lambda: committed_behind(broker.bootstrap, first.group, "svc.kpis") == 0,
+                    60,
+                    "every check inserted and committed",
+                )
+                inserted = sum(
+                    sink.value("svc_sink_rows_inserted_total", table="svc.checks")
+                    for sink in (first, second)
+                )
+    finally:
+        clickhouse.command("ALTER TABLE svc.checks RESET SETTING parts_to_throw_insert")
+        clickhouse.command("SYSTEM START MERGES svc.checks")
+    assert _count(clickhouse, "svc.checks", "check_id", f"{run}-") == (3000, 3000)
+    assert inserted == 3000
 
 
 def test_a_backlog_is_inserted_in_batches_of_ten_thousand_rows(

@@ -123,9 +123,12 @@ def test_dropping_revoked_partitions_forgets_their_rows_only() -> None:
     client = RecordingClient()
     sink, _ = _sink(client)
     sink.add("svc.kpis", 0, 1, _check(1))
-    sink.add("svc.kpis", 1, 1, _check(2))
-    sink.add("svc.violations", 0, 1, b"{}")
-    assert sink.drop([("svc.kpis", 1), ("svc.violations", 0)]) == 2
+    sink.add("svc.kpis", 1, 7, _check(2))
+    sink.add("svc.kpis", 1, 8, _check(3))
+    sink.add("svc.violations", 0, 3, b"{}")
+    dropped = sink.drop([("svc.kpis", 1), ("svc.violations", 0), ("svc.kpis", 2)])
+    assert dropped == {("svc.kpis", 1): 7, ("svc.violations", 0): 3}
+    assert sink.pending() == 1
     assert sink.tables() == ["svc.checks"]
     assert sink.insert("svc.checks").offsets == {("svc.kpis", 0): 2}
 
