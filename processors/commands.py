@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -53,13 +54,13 @@ def register(subparsers: Any) -> None:
     )
     sink.add_argument(
         "--batch-rows",
-        type=int,
+        type=_positive(int),
         default=None,
         help="insert a table's batch at this many rows (SVC_SINK_BATCH_ROWS, default 10000)",
     )
     sink.add_argument(
         "--batch-seconds",
-        type=float,
+        type=_positive(float),
         default=None,
         help="or once its oldest row waited this long (SVC_SINK_BATCH_SECONDS, default 1)",
     )
@@ -71,6 +72,16 @@ def register(subparsers: Any) -> None:
     )
     sink.add_argument("--loglevel", default="info")
     sink.set_defaults(handler=_sink)
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+
+    return parse
 
 
 def _worker(args: argparse.Namespace) -> int:
