@@ -24,6 +24,7 @@ bench:  ## benchmarks: print numbers and write them to var/bench/
 	./scripts/bootstrap.sh
 	.venv/bin/python bench/bench_events.py
 	.venv/bin/python bench/bench_evaluate.py
+	.venv/bin/python bench/bench_replay.py
 	.venv/bin/python bench/bench_recovery.py
 	.venv/bin/python bench/bench_sink.py
 

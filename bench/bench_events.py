@@ -4,6 +4,12 @@ Not a test: prints the numbers and writes them to var/bench/events.json. The
 broker is the local one (`svcstd stack`): started here if it is not running, and
 stopped again afterwards; SVC_KAFKA_BOOTSTRAP names another one.
 
+The SDK is also compared with kcat (librdkafka, C) publishing the same events to
+one fresh topic in the same run, with the same settings (acks=all, idempotence,
+lz4, linger 20 ms, the content-type header): `kcat` on the PATH, or the one
+`KCAT` names (with LD_LIBRARY_PATH for its libraries if it was unpacked, e.g.
+from the Debian packages kcat, librdkafka1 and libyajl2 into .cache/kcat/root).
+
     .venv/bin/python bench/bench_events.py [--provinces 5] [--days 10] [--publish 300000]
 """
 
@@ -13,8 +19,11 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +39,8 @@ from events.simulator.sinks import FileSink, TruthFile
 from events.simulator.timespec import parse_start
 from events.simulator.world import PROVINCES
 from events.topics import EVENT_TOPICS
+
+KCAT_ROOT = Path(".cache/kcat/root")
 
 DAY_MS = 86_400_000
 
@@ -115,12 +126,86 @@ def bench_publish(path: Path, limit: int, bootstrap: str, processes: int) -> dic
     return result
 
 
+def _kcat() -> tuple[list[str], dict[str, str]] | None:
+    """The kcat command and its environment, or None when there is none."""
+    named = os.environ.get("KCAT") or shutil.which("kcat")
+    env = dict(os.environ)
+    if named is None and (KCAT_ROOT / "usr/bin/kcat").exists():
+        named = str(KCAT_ROOT / "usr/bin/kcat")
+        libs = str((KCAT_ROOT / "usr/lib/x86_64-linux-gnu").resolve())
+        env["LD_LIBRARY_PATH"] = ":".join(filter(None, [libs, env.get("LD_LIBRARY_PATH")]))
+    return ([named], env) if named else None
+
+
+def _fresh_topic(bootstrap: str, partitions: int = 6) -> str:
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+
+    topic = f"bench.events.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
+    finally:
+        admin.close()
+    return topic
+
+
+def bench_same_topic(path: Path, limit: int, bootstrap: str, rounds: int) -> dict[str, Any]:
+    """The SDK and kcat, alternately, each publishing the same events to its own fresh
+    topic (same partitions, settings and header); the best round of each."""
+    with path.open("rb") as stream:
+        lines = [line.rstrip(b"\n") for _, line in zip(range(limit), stream, strict=False)]
+    keyed = [(json.loads(line)["subject"], line) for line in lines]
+    kcat = _kcat()
+    rates: dict[str, list[int]] = {"sdk": [], "kcat": []}
+    for _ in range(rounds):
+        topic = _fresh_topic(bootstrap)
+        began = time.perf_counter()
+        with Publisher(bootstrap) as publisher:
+            for key, value in keyed:
+                publisher.send(topic, key, value)
+        rates["sdk"].append(round(len(keyed) / (time.perf_counter() - began)))
+        if kcat is None:
+            continue
+        command, env = kcat
+        feed = path.with_name("kcat-input.tsv")
+        feed.write_bytes(b"".join(k.encode() + b"\t" + v + b"\n" for k, v in keyed))
+        topic = _fresh_topic(bootstrap)
+        began = time.perf_counter()
+        subprocess.run(
+            [*command, "-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-z", "lz4",
+             "-H", "content-type=application/cloudevents+json",
+             "-X", "enable.idempotence=true", "-X", "acks=all", "-X", "linger.ms=20",
+             "-X", "batch.size=524288", "-l", str(feed)],
+            env=env, check=True,
+        )  # fmt: skip
+        rates["kcat"].append(round(len(keyed) / (time.perf_counter() - began)))
+        feed.unlink()
+    result: dict[str, Any] = {
+        "events": len(keyed),
+        "rounds": rounds,
+        "sdk_events_per_s": max(rates["sdk"]),
+        "sdk_rounds": rates["sdk"],
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
+    }
+    if kcat is None:
+        result["kcat"] = "not found (set KCAT or unpack it into .cache/kcat/root)"
+    else:
+        result["kcat_events_per_s"] = max(rates["kcat"])
+        result["kcat_rounds"] = rates["kcat"]
+        result["sdk_over_kcat"] = round(max(rates["sdk"]) / max(rates["kcat"]), 3)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=5)
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--parse", type=int, default=300_000, help="events to parse")
     parser.add_argument("--publish", type=int, default=300_000, help="events to publish (0: skip)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating SDK/kcat rounds on one topic"
+    )
     args = parser.parse_args()
     settings = load_settings()
     out = settings.var_dir / "bench"
@@ -147,6 +232,10 @@ def main() -> int:
                     path, args.publish, settings.kafka_bootstrap, processes
                 )
                 print(f"publish → Kafka ({processes} process): {results[key]}")
+            results["publish_one_topic_sdk_vs_kcat"] = bench_same_topic(
+                path, args.publish, settings.kafka_bootstrap, args.rounds
+            )
+            print(f"publish → one topic, SDK vs kcat: {results['publish_one_topic_sdk_vs_kcat']}")
         finally:
             if info.started:
                 kafka_runtime.stop(settings, report=lambda line: print(line, file=sys.stderr))

@@ -13,6 +13,9 @@ from events.errors import UserError
 
 KEY_VARIABLE = "SVC_PSEUDONYM_KEY"
 PREFIX = "c-"
+# The built-in key of demos and the simulator (whose numbers are fake); a deployment
+# sets SVC_PSEUDONYM_KEY.
+DEMO_KEY = b"svc-standards-simulator"
 
 
 class Pseudonymiser:

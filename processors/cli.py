@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "events.cli",
     "standards.cli",
     "processors.commands",
+    "processors.replay.cli",
     "processors.platform",
     "dashboard.cli",
 )

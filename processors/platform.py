@@ -9,17 +9,18 @@ pid, everything `up` started.
 from __future__ import annotations
 
 import argparse
+import itertools
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from events.errors import UserError
 from events.settings import Settings, load_settings
-from processors.stack import kafka_runtime
+from processors.stack import kafka_runtime, launches
 from processors.stack.clickhouse_runtime import ensure_clickhouse
 from processors.stack.processes import (
     command_line,
@@ -47,12 +48,18 @@ class Service:
     def log_file(self, settings: Settings) -> Path:
         return settings.var_dir / "log" / f"{self.name}.log"
 
+    @property
+    def identity(self) -> str:
+        """What recognises the process whatever options (`--port`) it was started with."""
+        head = itertools.takewhile(lambda part: not part.startswith("--"), self.command[1:])
+        return " ".join(head)
+
     def running_pid(self, settings: Settings) -> int | None:
         pid = read_pid(self.pid_file(settings))
         if pid is None or not is_alive(pid):
             return None
         cmdline = command_line(pid) or ""
-        return pid if " ".join(self.command[1:]) in cmdline else None
+        return pid if self.identity in cmdline else None
 
     def start(self, settings: Settings) -> tuple[int, bool]:
         """Start unless running; returns (pid, started)."""
@@ -94,12 +101,18 @@ def register(subparsers: Any) -> None:
     up.add_argument("--no-simulate", action="store_true", help="publish no simulated traffic")
     up.set_defaults(handler=_up)
     down = subparsers.add_parser("down", help="stop everything `svcstd up` started")
-    down.add_argument("--dashboard-port", type=int, default=DEFAULT_DASHBOARD_PORT)
+    down.add_argument(
+        "--dashboard-port",
+        type=int,
+        default=DEFAULT_DASHBOARD_PORT,
+        help="accepted for compatibility: the dashboard is stopped whatever its port",
+    )
     down.set_defaults(handler=_down)
 
 
 def _up(args: argparse.Namespace) -> int:
     settings = load_settings()
+    launches.record(settings.var_dir, Path.cwd())
     print("==> stack")
     kafka_runtime.ensure_up(settings)
     ensure_clickhouse(settings)
@@ -151,9 +164,15 @@ def _require_alive(service: Service, settings: Settings) -> None:
 
 
 def _down(args: argparse.Namespace) -> int:
+    """Stop, by pid file, what `up` started in every var dir it ran in (launches.py)."""
     settings = load_settings()
-    for service in reversed(services(args.dashboard_port)):
-        stopped = service.stop(settings)
-        print(f"{service.name}: {'stopped' if stopped else 'not running'}")
-    kafka_runtime.stop(settings)
+    for var_dir in launches.to_stop(settings.var_dir, Path.cwd()):
+        here = replace(settings, var_dir=var_dir)
+        if var_dir != settings.var_dir.resolve():
+            print(f"==> {var_dir}")
+        for service in reversed(services(args.dashboard_port)):
+            stopped = service.stop(here)
+            print(f"{service.name}: {'stopped' if stopped else 'not running'}")
+        kafka_runtime.stop(here)
+        launches.forget(var_dir, Path.cwd())
     return 0

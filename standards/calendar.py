@@ -2,7 +2,9 @@
 
 A limit of N working days ends at the same local clock time on the N-th working
 day after the start; a start on a rest day runs from the next working day's
-midnight. Weekends, public holidays and make-up working days come from the rule file.
+midnight. Weekends, public holidays and make-up working days come from the rule file,
+with the years they are complete for: beyond those, a count is weekends and the
+holidays listed so far, and its verdict says so (`calendar_uncovered`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,20 @@ class Calendar(BaseModel):
     workdays: list[date] = Field(
         default_factory=list, description="make-up working days on a weekend (调休上班)"
     )
+    years: list[int] | None = Field(
+        default=None,
+        description=(
+            "years whose holidays and make-up working days are complete (the State Council "
+            "notice is in); absent: every year with a holiday listed. A working-day deadline "
+            "that runs into another year is flagged calendar_uncovered on its verdict"
+        ),
+    )
     note: str = ""
+
+    def covered_years(self) -> frozenset[int]:
+        if self.years is not None:
+            return frozenset(self.years)
+        return frozenset(day.year for day in self.holidays)
 
 
 def parse_offset(text: str) -> tzinfo:
@@ -43,6 +58,7 @@ class WorkingDays:
     weekend: frozenset[int]
     holidays: frozenset[date]
     workdays: frozenset[date]
+    years: frozenset[int]
 
     @classmethod
     def of(cls, calendar: Calendar, tz: tzinfo) -> WorkingDays:
@@ -51,7 +67,14 @@ class WorkingDays:
             frozenset(calendar.weekend),
             frozenset(calendar.holidays),
             frozenset(calendar.workdays),
+            calendar.covered_years(),
         )
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        """Whether every local day from `start` to `end` lies in a year this calendar knows."""
+        years = self.years
+        first, last = start.astimezone(self.tz).year, end.astimezone(self.tz).year
+        return all(year in years for year in range(min(first, last), max(first, last) + 1))
 
     def is_working(self, day: date) -> bool:
         if day in self.workdays:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from events.errors import UserError
+from standards.calendar_coverage import calendar_warnings
 from standards.coverage import coverage, table
 from standards.diff import diff
 from standards.evaluate import (
@@ -111,6 +112,8 @@ def _validate(args: argparse.Namespace) -> int:
         raise UserError(f"no rule files under {args.dir}")
     for standard in standards:
         print(f"ok {standard.key}: {len(standard.rules)} rules")
+        for warning in calendar_warnings(standard):
+            print(warning)
     return 0
 
 

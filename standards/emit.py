@@ -74,6 +74,7 @@ class RuleContext:
             message_zh=f"{self.description_zh}（{detail.zh}）",
             message_en=f"{self.description_en} ({detail.en})",
             measure=measure,
+            occurrence=occurrence,
         )
 
     def violation_of(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.envelope import Envelope
@@ -28,6 +28,7 @@ RETAIN = timedelta(hours=1)
 RETAIN_EXEMPT = timedelta(days=30)
 SWEEP_EVERY = timedelta(hours=1)
 
+NEVER = float("-inf")
 _Timer = tuple[float, int, datetime, Runtime, Hashable, bool]
 
 
@@ -47,6 +48,15 @@ class _Version:
         return self.start <= moment and (self.end is None or moment < self.end)
 
 
+def _superseded(version: _Version, later: list[_Version]) -> datetime | None:
+    """Where a version stops applying: its own end, or the start of the next version (a
+    later version supersedes an open-ended one from its effective date)."""
+    end = version.standard.effective_to
+    if later and (end is None or later[0].start < end):
+        return later[0].start
+    return end
+
+
 class Engine:
     """Applies the standard version in force at each event's time."""
 
@@ -61,21 +71,42 @@ class Engine:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._profiles: dict[str, Mapping[str, Any]] = {}
-        self._versions = [
-            self._compile(s, retain, retain_exempt)
-            for s in sorted(standards, key=lambda s: s.effective_from)
-        ]
+        self._retain = retain
+        self._versions: list[_Version] = []
         self._current: _Version | None = None
         self._tail: _Version | None = None
-        self._read = frozenset(t for v in self._versions for t in (*v.handlers, *v.profile_types))
+        self._read: frozenset[str] = frozenset()
         self._seen: set[str] = set()
         self._seen_before: set[str] = set()
-        self._rotate_at: datetime | None = None
+        self._rotate_mark = NEVER  # POSIX seconds of the next rotation of `_seen`
         self._dedupe_window = dedupe_window
         self._watermark: datetime | None = None
+        self._mark = NEVER  # the watermark in POSIX seconds
         self._latest: datetime | None = None
         self._retain_exempt = retain_exempt
-        self._next_sweep: datetime | None = None
+        self._sweep_mark = NEVER  # POSIX seconds of the next sweep
+        for standard in standards:
+            self.add(standard)
+
+    def add(self, standard: Standard) -> bool:
+        """Put one more standard version in force (from its `effective_from`, for events
+        evaluated from now on); False when the engine has it already."""
+        if any(v.standard.key == standard.key for v in self._versions):
+            return False
+        compiled = self._compile(standard, self._retain, self._retain_exempt)
+        ordered = sorted([*self._versions, compiled], key=lambda v: v.start)
+        self._versions = [
+            replace(version, end=_superseded(version, ordered[i + 1 :]))
+            for i, version in enumerate(ordered)
+        ]
+        self._current = self._tail = None
+        self._read = frozenset(t for v in self._versions for t in (*v.handlers, *v.profile_types))
+        return True
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """`standard@version` of every version this engine applies."""
+        return frozenset(v.standard.key for v in self._versions)
 
     @property
     def watermark(self) -> datetime | None:
@@ -184,20 +215,27 @@ class Engine:
         return verdicts
 
     def advance(self, watermark: datetime) -> list[Verdict]:
-        """Move event time forward; every deadline now passed fires."""
-        if self._watermark is not None and watermark <= self._watermark:
+        """Move event time forward; every deadline now passed fires.
+
+        Called after every event: the comparisons run on POSIX seconds, which order
+        instants exactly as aware datetimes do at a fraction of the cost."""
+        mark = watermark.timestamp()
+        if mark <= self._mark:
             return []
+        self._mark = mark
         self._watermark = watermark
         verdicts: list[Verdict] = []
         timers = self._timers
-        mark = watermark.timestamp()
         while timers and timers[0][0] < mark:
             _, _, when, runtime, key, _ = heapq.heappop(timers)
             verdicts.extend(runtime.on_timer(key, when))
-        self._forget_seen(watermark)
-        if self._next_sweep is None or watermark >= self._next_sweep:
-            self._sweep(watermark - self._retain_exempt)
-            self._next_sweep = watermark + SWEEP_EVERY
+        if mark >= self._rotate_mark:
+            self._forget_seen(mark)
+        if mark >= self._sweep_mark:
+            step = SWEEP_EVERY.total_seconds()
+            boundary = mark - mark % step
+            self._sweep(datetime.fromtimestamp(boundary, UTC) - self._retain_exempt)
+            self._sweep_mark = boundary + step
         return verdicts
 
     def _sweep(self, cutoff: datetime) -> None:
@@ -229,13 +267,16 @@ class Engine:
                 verdicts.extend(runtime.flush(end))
         return verdicts
 
-    def _forget_seen(self, watermark: datetime) -> None:
-        """Ids are remembered for one to two dedupe windows of event time: two generations."""
-        if self._rotate_at is None:
-            self._rotate_at = watermark + self._dedupe_window
-        elif watermark >= self._rotate_at:
+    def _forget_seen(self, mark: float) -> None:
+        """Ids are remembered for one to two dedupe windows of event time: two generations.
+
+        Generations (and sweeps) turn on a fixed grid of event time, not at the watermark
+        that happened to cross it: a stream whose clock stops between batches at other
+        places than offline evaluation's must forget the same ids at the same point."""
+        window = self._dedupe_window.total_seconds()
+        if self._rotate_mark != NEVER:
             self._seen_before, self._seen = self._seen, set()
-            self._rotate_at = watermark + self._dedupe_window
+        self._rotate_mark = mark - mark % window + window
 
     def entities(self) -> int:
         """Entities (visits, calls, tickets, unit-months …) held by all rules now."""

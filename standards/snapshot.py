@@ -17,7 +17,8 @@ import lz4.frame
 
 from standards.match import REBUILD
 
-FORMAT = 1
+# 2: engines hold `_retain` (standards added at run time); 3: violations carry their occurrence
+FORMAT = 3
 
 
 class _Pickler(pickle.Pickler):

@@ -9,7 +9,7 @@ they are not frozen only because frozen dataclasses cost a microsecond each to b
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -42,12 +42,36 @@ class Violation:
     retracted: bool = False
     revision: int = 0
     measure: str = ""
+    calendar_uncovered: bool = False  # counted in working days partly beyond the calendar's years
+    # what the id hashes besides standard, version, rule and subject: with it, the same finding
+    # under another version has a computable id (a replay's diff matches findings across versions)
+    occurrence: str = ""
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["detected_at"] = self.detected_at.isoformat()
-        record["evidence"] = list(self.evidence)
-        return record
+        """Field by field: `dataclasses.asdict` deep-copies and cost the stream a tenth of
+        its time (a test keeps this in step with the fields)."""
+        return {
+            "violation_id": self.violation_id,
+            "standard": self.standard,
+            "version": self.version,
+            "rule": self.rule,
+            "clause": self.clause,
+            "severity": self.severity,
+            "province": self.province,
+            "unit": self.unit,
+            "subject": self.subject,
+            "detected_at": self.detected_at.isoformat(),
+            "measured": self.measured,
+            "limit": self.limit,
+            "evidence": list(self.evidence),
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "retracted": self.retracted,
+            "revision": self.revision,
+            "measure": self.measure,
+            "calendar_uncovered": self.calendar_uncovered,
+            "occurrence": self.occurrence,
+        }
 
 
 @dataclass(slots=True)
@@ -65,12 +89,24 @@ class Check:
     checked_at: datetime
     violated: bool
     value: float | None = None
+    calendar_uncovered: bool = False  # counted in working days partly beyond the calendar's years
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["day"] = self.day.isoformat()
-        record["checked_at"] = self.checked_at.isoformat()
-        return record
+        """Field by field, as `Violation.to_record`."""
+        return {
+            "check_id": self.check_id,
+            "standard": self.standard,
+            "version": self.version,
+            "rule": self.rule,
+            "province": self.province,
+            "unit": self.unit,
+            "subject": self.subject,
+            "day": self.day.isoformat(),
+            "checked_at": self.checked_at.isoformat(),
+            "violated": self.violated,
+            "value": self.value,
+            "calendar_uncovered": self.calendar_uncovered,
+        }
 
 
 Verdict = Violation | Check

@@ -1,39 +1,47 @@
 """Working days for device-repair deadlines (weekends and public holidays excluded).
 
-The rule file holds the authoritative calendar. The simulator only builds
-device-repair cases whose whole span, with two days' margin, avoids every
-public holiday and every weekend made a working day (调休) listed here, so the
-verdict depends on weekends alone and cannot drift with the holiday list.
+The rule file holds the calendar; the simulator reads it from there (as data:
+the events layer does not import the standards code). It only builds
+device-repair cases whose whole span, with two days' margin, lies in the
+calendar's complete years and avoids every public holiday and every weekend made
+a working day (调休), so the verdict depends on weekends alone.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 from events.simulator.timefmt import DAY_MS, weekday
 
-# PRC public holidays and adjusted working weekends, 2025 and 2026 (State Council notices).
-_SPECIAL: tuple[tuple[str, str], ...] = (
-    ("2025-01-01", "2025-01-01"), ("2025-01-26", "2025-02-08"), ("2025-04-04", "2025-04-06"),
-    ("2025-04-27", "2025-05-05"), ("2025-05-31", "2025-06-02"), ("2025-09-28", "2025-10-11"),
-    ("2026-01-01", "2026-01-04"), ("2026-02-14", "2026-02-28"), ("2026-04-04", "2026-04-06"),
-    ("2026-05-01", "2026-05-09"), ("2026-06-19", "2026-06-21"), ("2026-09-20", "2026-10-10"),
-)  # fmt: skip
-COVERED_YEARS = frozenset({2025, 2026})
+RULES = Path(__file__).resolve().parents[2] / "standards" / "rules" / "cmcc-service"
+CALENDAR = "cn-workdays"
 MARGIN_DAYS = 2
+_VERSION = re.compile(r"^v(\d+)\.ya?ml$")
 
 
-def _expand() -> frozenset[date]:
-    days: set[date] = set()
-    for first, last in _SPECIAL:
-        day, end = date.fromisoformat(first), date.fromisoformat(last)
-        while day <= end:
-            days.add(day)
-            day += timedelta(days=1)
-    return frozenset(days)
+def rule_file(directory: Path = RULES) -> Path:
+    """The newest version of the standard the simulator's cases are built for."""
+    versions = [(int(m.group(1)), p) for p in directory.iterdir() if (m := _VERSION.match(p.name))]
+    if not versions:
+        raise FileNotFoundError(f"no rule file v<N>.yaml in {directory}")
+    return max(versions)[1]
 
 
-SPECIAL_DAYS = _expand()
+@cache
+def special_days(path: Path | None = None) -> tuple[frozenset[date], frozenset[int]]:
+    """The calendar's holidays and make-up working days, and the years it is complete for."""
+    data = yaml.safe_load((path or rule_file()).read_text(encoding="utf-8"))
+    calendar = data["calendars"][CALENDAR]
+    holidays = frozenset(calendar.get("holidays", ()))
+    days = holidays | frozenset(calendar.get("workdays", ()))
+    years = calendar.get("years")
+    covered = frozenset(years) if years is not None else frozenset(d.year for d in holidays)
+    return days, covered
 
 
 def add_working_days(ms: int, days: int) -> int:
@@ -48,12 +56,13 @@ def add_working_days(ms: int, days: int) -> int:
 
 def plain_span(first: date, last: date) -> bool:
     """True when [first − margin, last + margin] is in a covered year and has no special day."""
+    special, covered = special_days()
     lo, hi = first - timedelta(days=MARGIN_DAYS), last + timedelta(days=MARGIN_DAYS)
-    if lo.year not in COVERED_YEARS or hi.year not in COVERED_YEARS:
+    if lo.year not in covered or hi.year not in covered:
         return False
     day = lo
     while day <= hi:
-        if day in SPECIAL_DAYS:
+        if day in special:
             return False
         day += timedelta(days=1)
     return True

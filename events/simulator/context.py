@@ -6,10 +6,10 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from events.pseudonym import Pseudonymiser
+from events.pseudonym import DEMO_KEY, Pseudonymiser
 
 # Simulated numbers are fake; a fixed fallback key keeps runs reproducible without setup.
-SIMULATOR_KEY = b"svc-standards-simulator"
+SIMULATOR_KEY = DEMO_KEY
 
 
 @dataclass(frozen=True)

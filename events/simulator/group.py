@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from events.simulator.timefmt import iso
+from events.simulator.timefmt import DAY_MS, iso, local_date, local_midnight
 from events.topics import EVENT_TOPICS
 
 # (time ms, topic, key, JSON line without newline)
@@ -61,10 +61,39 @@ class Truth:
         )
 
 
+class Silence:
+    """A unit's heartbeats, as far as one group carries them: should the log run on past the
+    last one plus `gap_ms` with no later group of the unit written, every day that silence
+    reaches is a violation of `rule` (silence is downtime)."""
+
+    __slots__ = ("day_case", "gap_ms", "last_ms", "rule", "unit")
+
+    def __init__(
+        self, rule: str, unit: Unit, last_ms: int, gap_ms: int, day_case: bool | None
+    ) -> None:
+        self.rule = rule
+        self.unit = unit
+        self.last_ms = last_ms
+        self.gap_ms = gap_ms
+        self.day_case = day_case  # the verdict already written for the last heartbeat's day
+
+    def cases(self, end_ms: int) -> list[Truth]:
+        """The days down between the last heartbeat plus the gap and the log's last event."""
+        down_ms = self.last_ms + self.gap_ms
+        cases = []
+        day = local_midnight(down_ms)
+        while day < end_ms and down_ms < end_ms:
+            date = local_date(day)
+            if not (date == local_date(self.last_ms) and self.day_case):
+                cases.append(Truth(self.rule, f"{self.unit.unit}:{date}", self.unit, True))
+            day += DAY_MS
+        return cases
+
+
 class Group:
     """Events kept or dropped together, with the cases they were built to show."""
 
-    __slots__ = ("events", "gid", "start", "tallies", "truth", "unit")
+    __slots__ = ("events", "gid", "silence", "start", "tallies", "truth", "unit")
 
     def __init__(self, unit: Unit, gid: str, start: int) -> None:
         self.unit = unit
@@ -73,6 +102,7 @@ class Group:
         self.events: list[Event] = []
         self.truth: list[Truth] = []
         self.tallies: list[tuple[str, ...]] = []
+        self.silence: Silence | None = None
 
     def add(self, ms: int, type_: str, subject: str, data: str = "{}", stamp: str = "") -> None:
         """Append one event; ids are `<group id>.<n>`, unique and stable per seed.

@@ -3,6 +3,9 @@
 Heartbeats come every minute on the minute. A platform-day is a case when it
 holds one injected outage: heartbeats saying `available: false`, or a gap longer
 than five minutes; the compliant case at the limit is a gap of exactly five.
+Where the run ends, heartbeats stop while other channels' tails (tickets,
+complaints) go on: that silence is downtime too, and the runner adds its days
+to the truth (`Silence`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import random
 
 from events.simulator.context import Context, between
 from events.simulator.curve import CALL_CURVE, arrivals, volume
-from events.simulator.group import Group, Unit, jstr
+from events.simulator.group import Group, Silence, Unit, jstr
 from events.simulator.timefmt import DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, local_date
 from events.simulator.world import Province
 
@@ -66,6 +69,10 @@ class IvrSim:
                     platform.unit,
                     f'{{"available":{"true" if available else "false"}}}',
                 )
+            written_case = case if case is not None and h >= hour else None
+            group.silence = Silence(
+                "ivr.availability", platform, beats[-1][0], HEARTBEAT_GAP_MS, written_case
+            )
             if self._ctx.accept(start):
                 out.append(group)
 

@@ -2,7 +2,8 @@
 
 Deadlines: urban 48 h, rural 72 h from `ticket.opened` to `ticket.resolved`. A
 late ticket always brings its sibling rules along (delay notice, fee waiver),
-and every rule it touches is in the ground truth, compliant or not.
+and every rule it touches is in the ground truth, compliant or not. A fault the
+customer's terminal caused is exempt from all three (GS 2.5).
 """
 
 from __future__ import annotations
@@ -101,16 +102,16 @@ class _Ticket:
         late = rule in ("repair.deadline", "repair.delay_notice", "repair.fee_waiver")
         if late:
             resolved = deadline + between(rng, 1, 24 * 3600) * SECOND_MS
-            cause = "network" if rule != "repair.delay_notice" else "terminal"
-            if rule == "repair.deadline" and not violation:
+            cause = "network"
+            if rule in ("repair.deadline", "repair.delay_notice") and not violation:
                 if rng.random() < 0.5:
+                    cause = "terminal"  # late but exempt
+                elif rule == "repair.deadline":
                     resolved = deadline  # on time at the limit: no sibling rule applies
                     late = False
-                else:
-                    cause = "terminal"  # late but exempt
             self.group.case("repair.deadline", self.subject, late and cause != "terminal")
         if late:
-            self._delay_notice(rule, violation, deadline, resolved)
+            self._delay_notice(rule, violation, deadline, resolved, cause == "terminal")
         self.event(resolved, "repair.ticket.resolved", f'{{"cause":"{cause}"}}')
         self.event(
             resolved + between(rng, 1, 10) * MINUTE_MS,
@@ -121,12 +122,15 @@ class _Ticket:
             self._waiver(rule, violation, fee, resolved, cause == "terminal")
         return self.group
 
-    def _delay_notice(self, rule: str, violation: bool, deadline: int, resolved: int) -> None:
-        """Sent before the deadline; for the rule's own cases: late, missing, or exactly at it."""
+    def _delay_notice(
+        self, rule: str, violation: bool, deadline: int, resolved: int, terminal: bool
+    ) -> None:
+        """Sent before the deadline; for the rule's own cases: late or missing (a violation,
+        or exempt when the terminal caused the fault), or exactly at the deadline."""
         rng = self.rng
         at: int | None = deadline - between(rng, 1, 6) * HOUR_MS
         if rule == "repair.delay_notice":
-            if violation:
+            if violation or terminal:
                 late = deadline + between(rng, 1, 6 * 3600) * SECOND_MS
                 at = late if late < resolved and rng.random() < 0.5 else None
             else:

@@ -4,7 +4,9 @@ Each day's groups are generated, sorted by start, cut at `--count` if asked, and
 merged into a buffer; everything earlier than the next day is then final, since
 no later group can start before it. Events come out globally ordered by time, as
 a replay log would, and the tails of long-lived groups (repair tickets,
-complaints) follow in order.
+complaints) follow in order. Heartbeats stop where the run does while those
+tails go on: the last heartbeat group of each unit says which days that
+silence makes down, once the log's last event is known.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Protocol
 from events.pseudonym import Pseudonymiser
 from events.simulator.complaint import ComplaintSim
 from events.simulator.context import Context, SimConfig
-from events.simulator.group import Event, Group, Truth
+from events.simulator.group import Event, Group, Silence, Truth
 from events.simulator.hall import HallSim
 from events.simulator.hotline import HotlineSim
 from events.simulator.ivr import IvrSim
@@ -67,7 +69,9 @@ def simulate(
     ratios = RatioBook(ctx)
     channels = build_channels(ctx, ratios)
     buffer: list[Event] = []
+    silences: dict[str, Silence] = {}
     written = 0
+    last = config.start_ms  # the time of the last event written
     day = local_midnight(config.start_ms)
     while config.end_ms is None or day < config.end_ms:
         groups = [group for channel in channels for group in channel.day(day)]
@@ -79,11 +83,15 @@ def simulate(
                 break
             buffer.extend(group.events)
             truth.write(group.truth)
+            if group.silence is not None:
+                silences[group.silence.unit.unit] = group.silence
             for key in group.tallies:
                 ratios.written(key)
         buffer.sort(key=_TIME)
         day += DAY_MS
         cut = len(buffer) if full else bisect_left(buffer, day, key=_TIME)
+        if cut:
+            last = buffer[cut - 1][0]
         events.write(buffer[:cut])
         written += cut
         del buffer[:cut]
@@ -93,5 +101,9 @@ def simulate(
             break
     events.write(buffer)
     written += len(buffer)
+    if buffer:
+        last = buffer[-1][0]
     truth.write(ratios.truth())
+    for silence in silences.values():
+        truth.write(silence.cases(last))
     return written

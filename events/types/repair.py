@@ -1,4 +1,4 @@
-"""Repair (故障处理) event data. Money is a JSON number in CNY."""
+"""Repair (故障处理) event data. Money is in CNY: a JSON number or a decimal string, held as Decimal."""
 
 from __future__ import annotations
 

@@ -8,6 +8,11 @@ the same batch twice stores it once, while other messages at the same offsets
 (a recreated topic, another cluster writing into the same tables) are never
 mistaken for a retry. A batch ClickHouse refuses stays as it is, for a retry
 with the same token; only a partition taken away (`drop`) leaves it.
+
+Nothing raw about a customer is stored: events (in either CloudEvents content
+mode) have raw numbers in `customer` and free text replaced by pseudonyms, and a
+dead letter's `raw` and `reason` are masked the same way (the `svc.deadletter`
+topic keeps the original bytes for reprocessing; the table shows them masked).
 """
 
 from __future__ import annotations
@@ -22,13 +27,19 @@ from typing import Any
 import orjson
 from clickhouse_connect.driver.client import Client
 
+from events.binding import Headers, structured_value
+from events.privacy import deployment_key, redactor
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS
 from processors.sink.config import SinkConfig
 from processors.sink.metrics import SinkMetrics, shared_metrics
 from processors.sink.tables import TABLE_OF_TOPIC, TableLayout, describe
 
+_EVENT_TOPICS = frozenset(EVENT_TOPICS.values())
+
 log = logging.getLogger(__name__)
 
 Partition = tuple[str, int]
+Message = tuple[int, bytes | None, Headers | None]
 
 
 @dataclass
@@ -76,10 +87,12 @@ class ClickHouseSink:
         *,
         config: SinkConfig | None = None,
         metrics: SinkMetrics | None = None,
+        pseudonym_key: bytes | None = None,
     ) -> None:
         self._client = client
         self._config = config or SinkConfig()
         self._metrics = metrics or shared_metrics()
+        self._redactor = redactor(pseudonym_key or deployment_key())
         self._layouts: dict[str, TableLayout] = {}
         self._batches: dict[str, _Batch] = {}
         self.rows_written = 0
@@ -90,14 +103,20 @@ class ClickHouseSink:
             self._layouts[table] = describe(self._client, table)
         return self._layouts[table]
 
-    def add(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
-        """Buffer one message; an undecodable one is counted and skipped, never fatal."""
-        self.add_many(topic, partition, [(offset, value)])
-
-    def add_many(
-        self, topic: str, partition: int, messages: Iterable[tuple[int, bytes | None]]
+    def add(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        value: bytes | None,
+        headers: Headers | None = None,
     ) -> None:
-        """Buffer one partition's messages (offset, value) in offset order, as one poll gives them.
+        """Buffer one message; an undecodable one is counted and skipped, never fatal."""
+        self.add_many(topic, partition, [(offset, value, headers)])
+
+    def add_many(self, topic: str, partition: int, messages: Iterable[Message]) -> None:
+        """Buffer one partition's messages (offset, value, headers) in offset order, as one
+        poll gives them.
 
         A message that is not a JSON object with the table's columns in the right
         types is counted, logged and skipped: one bad record must never hold up
@@ -113,7 +132,7 @@ class ClickHouseSink:
             batch = self._batches[table] = _Batch(started=time.monotonic())
         segment = batch.segments.get((topic, partition))
         rows = batch.rows
-        for offset, value in messages:
+        for offset, value, headers in messages:
             if segment is None:
                 segment = batch.segments[(topic, partition)] = _Segment(first_offset=offset)
             raw = value or b""
@@ -122,7 +141,7 @@ class ClickHouseSink:
             segment.nbytes += len(raw)
             batch.nbytes += len(raw)
             try:
-                segment.rows.append(layout.row(orjson.loads(raw)))
+                segment.rows.append(layout.row(self._record(topic, raw, headers)))
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
                 self.rows_rejected += 1
                 self._metrics.records_rejected.labels(topic).inc()
@@ -131,6 +150,17 @@ class ClickHouseSink:
             batch.rows += 1
         if batch.rows != rows:
             self._metrics.buffered_rows.labels(table).set(batch.rows)
+
+    def _record(self, topic: str, value: bytes, headers: Headers | None) -> Any:
+        """The message as a row's record, with raw customer numbers replaced."""
+        if topic in _EVENT_TOPICS:
+            return self._redactor.record(orjson.loads(structured_value(value, headers) or b""))
+        record = orjson.loads(value)
+        if topic == DEADLETTER_TOPIC and isinstance(record, dict):
+            for field_name in ("raw", "reason"):
+                if isinstance(record.get(field_name), str):
+                    record[field_name] = self._redactor.text(record[field_name])
+        return record
 
     def pending(self) -> int:
         """Rows buffered, all tables together."""

@@ -119,7 +119,9 @@ class _Loop(ConsumerRebalanceListener):
             if tp in rewound:
                 continue
             self._metrics.records_in.labels(tp.topic).inc(len(messages))
-            self._sink.add_many(tp.topic, tp.partition, ((m.offset, m.value) for m in messages))
+            self._sink.add_many(
+                tp.topic, tp.partition, ((m.offset, m.value, m.headers) for m in messages)
+            )
         now = time.monotonic()
         for table in self._sink.tables():
             if self._ready_at(table) <= now:

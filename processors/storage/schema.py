@@ -81,12 +81,82 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree
     ORDER BY letter_id {DEDUP}
     """,
+    # What-if results of `svcstd replay`, one name per replay: apart from the verdicts in force.
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_violations (
+        replay String,
+        violation_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        clause String,
+        severity LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        occurrence String,
+        detected_at DateTime64(3, 'UTC'),
+        measured Nullable(Float64),
+        `limit` Nullable(Float64),
+        measure LowCardinality(String),
+        evidence Array(String),
+        message_zh String,
+        message_en String,
+        retracted Bool,
+        revision UInt32,
+        calendar_uncovered Bool,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(revision)
+    ORDER BY (replay, province, rule, violation_id)
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_runs (
+        replay String,
+        standard LowCardinality(String),
+        version UInt32,
+        draft String,
+        draft_sha256 String,
+        period_from DateTime64(3, 'UTC'),
+        period_to DateTime64(3, 'UTC'),
+        events UInt64,
+        invalid UInt64,
+        violations UInt64,
+        retracted UInt64,
+        checks UInt64,
+        seconds Float64,
+        cpu_seconds Float64,
+        finished_at DateTime64(3, 'UTC')
+    ) ENGINE = ReplacingMergeTree(finished_at)
+    ORDER BY replay
+    """,
+)
+
+
+# Columns added after a table was first released: an existing database gets them on its
+# next start, its rows keep their values and read the new column as its type's default.
+# Append here; never edit a CREATE above in a way an existing table would not match.
+# A column with a DEFAULT is filled by ClickHouse, never by the sink.
+ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("violations", "calendar_uncovered", "Bool", ""),
+    ("checks", "calendar_uncovered", "Bool", ""),
+    ("checks", "inserted_at", "DateTime64(3, 'UTC')", "now64(3)"),
+    ("violations", "occurrence", "String", ""),
 )
 
 
 def create_schema(client: Client) -> None:
     for statement in STATEMENTS:
         client.command(statement)
+    add_columns(client)
+
+
+def add_columns(client: Client, database: str = DATABASE) -> None:
+    """Additive migrations only: a column is added, never renamed or retyped."""
+    for table, column, ch_type, default in ADDED_COLUMNS:
+        fill = f" DEFAULT {default}" if default else ""
+        client.command(
+            f"ALTER TABLE {database}.{table} ADD COLUMN IF NOT EXISTS {column} {ch_type}{fill}"
+        )
 
 
 def ensure_schema(dsn: str) -> bool:

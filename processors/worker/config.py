@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from events.errors import UserError
+from events.privacy import deployment_key
+from events.pseudonym import DEMO_KEY
 from events.simulator.timespec import parse_duration
 
 
@@ -35,7 +37,8 @@ class WorkerConfig:
     max_string_chars: int = 4096
     checkpoint_seconds: float = 5.0
     max_pending: int = 50_000
-    batch_records: int = 5000
+    batch_records: int = 20_000
+    pseudonym_key: bytes = field(default=DEMO_KEY, repr=False)  # SVC_PSEUDONYM_KEY
 
 
 def _duration(text: str) -> timedelta:
@@ -73,4 +76,5 @@ def load_worker_config(environ: Mapping[str, str] | None = None) -> WorkerConfig
         max_string_chars=int(number("SVC_MAX_STRING_CHARS", default.max_string_chars)),
         checkpoint_seconds=number("SVC_CHECKPOINT_SECONDS", default.checkpoint_seconds),
         max_pending=int(number("SVC_MAX_PENDING", default.max_pending)),
+        pseudonym_key=deployment_key(env),
     )

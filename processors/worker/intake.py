@@ -5,6 +5,10 @@ valid or not (and why), its event time, and which shard it belongs to. A valid
 event belongs to the shard of its `unit` (so one engine sees all of a unit's
 events, whatever key the producer chose); a message that is not a valid event
 belongs to a shard picked from its topic and partition, which dead-letters it.
+
+Both content modes of the CloudEvents Kafka binding are read (`events.binding`),
+and a valid event leaves here with any raw customer number replaced by its
+pseudonym (`events.privacy`): nothing downstream sees one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from events.binding import BindingError, Headers, is_binary, structured_value
 from events.envelope import Envelope, parse_event
+from events.privacy import redactor
 from processors.worker.config import WorkerConfig
 
 
@@ -30,9 +36,10 @@ class DeadLetter:
     offset: int
     reason: str
     raw: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()  # a binary-mode message's attributes
 
     def to_record(self, received_at: datetime) -> dict[str, object]:
-        return {
+        record: dict[str, object] = {
             "letter_id": f"{self.topic}:{self.partition}:{self.offset}",
             "topic": self.topic,
             "partition": self.partition,
@@ -41,6 +48,11 @@ class DeadLetter:
             "raw": self.raw.decode("utf-8", errors="replace"),
             "received_at": received_at.isoformat(),
         }
+        if self.headers:
+            record["headers"] = {
+                name: value.decode("utf-8", errors="replace") for name, value in self.headers
+            }
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +67,12 @@ class Message:
     reason: str
     raw: bytes
     moment: float = 0.0  # the event's time in POSIX seconds, computed once for every shard
+    headers: tuple[tuple[str, bytes], ...] = ()  # kept only for a binary-mode message
 
     def letter(self, reason: str | None = None) -> DeadLetter:
-        return DeadLetter(self.topic, self.partition, self.offset, reason or self.reason, self.raw)
+        return DeadLetter(
+            self.topic, self.partition, self.offset, reason or self.reason, self.raw, self.headers
+        )
 
 
 def shard_of(name: str, shards: int) -> int:
@@ -74,32 +89,40 @@ def judge(
     shards: int,
     config: WorkerConfig,
     now: datetime,
+    headers: Headers | None = None,
 ) -> Message:
-    """Validate one message. Never raises: whatever is wrong becomes the reason."""
+    """Validate one message (either content mode). Never raises: whatever is wrong
+    becomes the reason."""
     raw = value or b""
+    kept = tuple((name, data or b"") for name, data in headers or ()) if is_binary(headers) else ()
     event: Envelope | None = None
-    if value is None:
-        reason = "empty: the message has a null value"
-    elif not value:
-        reason = "empty: the message value is empty"
-    elif len(value) > config.max_message_bytes:
-        reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
+    try:
+        value = structured_value(value, kept) if kept else value
+    except BindingError as exc:
+        reason = f"invalid: {exc}"
     else:
-        reason, event = _parse(value, config, now)
+        if value is None:
+            reason = "empty: the message has a null value"
+        elif not value:
+            reason = "empty: the message value is empty"
+        elif len(value) > config.max_message_bytes:
+            reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
+        else:
+            reason, event = _parse(value, config, now)
     if event is not None:
         return Message(
             topic,
             partition,
             offset,
             shard_of(event.unit, shards),
-            event,
+            redactor(config.pseudonym_key).event(event),
             "",
             raw,
             event.time.timestamp(),
+            kept,
         )
-    return Message(
-        topic, partition, offset, shard_of(f"{topic}:{partition}", shards), None, reason, raw
-    )
+    shard = shard_of(f"{topic}:{partition}", shards)
+    return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)
 
 
 def _parse(value: bytes, config: WorkerConfig, now: datetime) -> tuple[str, Envelope | None]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -32,9 +31,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import TypeVar
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
+from prometheus_client import CollectorRegistry
 
 from events.settings import Settings
 from events.topics import (
@@ -43,12 +44,15 @@ from events.topics import (
     DEADLETTER_TOPIC,
     EVENT_TOPICS,
     KPIS_TOPIC,
+    STANDARDS_TOPIC,
     VIOLATIONS_TOPIC,
 )
 from processors.stack.kafka_admin import ensure_platform_topics
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import DeadLetter, judge, utc_now
-from processors.worker.shard import Shard, Source
+from processors.worker.metrics import WorkerMetrics, reason_class
+from processors.worker.shard import Shard, Source, SourceBatch
+from processors.worker.standards_feed import StandardsFeed
 from standards import snapshot
 from standards.engine import Engine
 from standards.model import Standard
@@ -60,15 +64,25 @@ GROUP_ID = "svc-standards-shards"
 _Client = TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
 STOP_BUDGET_S = 8.0
 REPORT_EVERY_S = 10.0
+OBSERVE_EVERY_S = 1.0
+SETTLE_SLICE = 5000  # events evaluated between two chances for the heartbeats to run
 
 
 class Worker:
     """One worker process; `run` until `stop` is set."""
 
-    def __init__(self, settings: Settings, config: WorkerConfig, standards: list[Standard]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        config: WorkerConfig,
+        standards: list[Standard],
+        metrics: WorkerMetrics | None = None,
+    ) -> None:
+        self._metrics = metrics or WorkerMetrics(CollectorRegistry())
+        self._read_to: dict[Source, int] = {}
         self._bootstrap = settings.kafka_bootstrap
         self._config = config
-        self._standards = standards
+        self._standards = list(standards)
         self._shards: dict[int, Shard] = {}
         self._saved: dict[int, bytes] = {}
         self._sources: list[Source] = []
@@ -84,6 +98,9 @@ class Worker:
         self._broken: Exception | None = None
         self._seeks = 0
         self._shard_count = 0
+        self._out_partitions: dict[str, int] = {}
+        self._emitted = 0
+        self._checkpoint_cost = 0.0
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -112,6 +129,7 @@ class Worker:
                 enable_idempotence=True,
                 compression_type="lz4",
                 linger_ms=20,
+                max_batch_size=1_000_000,
                 max_request_size=CHECKPOINT_MAX_BYTES,
                 request_timeout_ms=30_000,
             )
@@ -133,8 +151,20 @@ class Worker:
                 fetch_max_bytes=CHECKPOINT_MAX_BYTES,
             )
         )
+        self._feed = StandardsFeed(
+            await self._start_client(
+                AIOKafkaConsumer(
+                    bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+                )
+            )
+        )
+        self._put_in_force(await self._feed.read_all(await self._partitions(STANDARDS_TOPIC)))
         self._sources = await self._event_partitions()
         self._shard_count = len(await self._partitions(CHECKPOINTS_TOPIC))
+        self._out_partitions = {
+            topic: len(await self._partitions(topic))
+            for topic in (DEADLETTER_TOPIC, VIOLATIONS_TOPIC, KPIS_TOPIC)
+        }
         tps = [TopicPartition(*s) for s in self._sources]
         self._source.assign(tps)
         self._source.pause(*tps)
@@ -147,6 +177,11 @@ class Worker:
             enable_auto_commit=False,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
+            # a member releasing shards writes their final checkpoints before it rejoins;
+            # on a busy machine that can outlast the session timeout, which is also
+            # aiokafka's default for this one, and a member late to rejoin is dropped
+            # and rejoins again: rebalances chasing each other
+            rebalance_timeout_ms=60_000,
         )
         self._group.subscribe([CHECKPOINTS_TOPIC], listener=_Rebalance(self._adopt, self._release))
         await self._start_client(self._group)
@@ -192,9 +227,13 @@ class Worker:
     # ---- the loop --------------------------------------------------------------------
 
     async def _loop(self, stop: asyncio.Event) -> None:
-        last_checkpoint = last_report = time.monotonic()
+        last_checkpoint = last_report = last_observed = time.monotonic()
         while not stop.is_set():
             await self._group.getmany(timeout_ms=0)  # keeps the membership alive
+            published = await self._feed.poll()
+            if published:
+                async with self._lock:
+                    self._put_in_force(published)
             seeks = self._seeks
             batch = await self._source.getmany(
                 timeout_ms=200, max_records=self._config.batch_records
@@ -210,7 +249,9 @@ class Worker:
                     self._seek()
                     continue
                 try:
+                    began = time.monotonic()
                     await self._step(batch)
+                    self._metrics.step_seconds.observe(time.monotonic() - began)
                 except BaseException:
                     # part of the batch may have moved the shards without its verdicts
                     # being sent: this state must never become a checkpoint
@@ -218,27 +259,34 @@ class Worker:
                     raise
                 self._note_caught_up()
                 now = time.monotonic()
-                if now - last_checkpoint >= self._config.checkpoint_seconds:
+                if now - last_checkpoint >= self._checkpoint_interval():
                     await self._checkpoint(self._shards.values())
                     last_checkpoint = now
+            if now - last_observed >= OBSERVE_EVERY_S:
+                self._observe()
+                last_observed = now
             if now - last_report >= REPORT_EVERY_S:
                 self._report()
                 last_report = now
 
     async def _step(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        config, shards = self._config, list(self._shards.values())
+        config, shards, metrics = self._config, list(self._shards.values()), self._metrics
         now, seen = utc_now(), time.monotonic()
         letters: list[DeadLetter] = []
+        metrics.batch_records.observe(sum(len(records) for records in batch.values()))
         for tp, records in batch.items():
             source = (tp.topic, tp.partition)
             self._last_seen[source] = seen
             self._read += len(records)
-            for record in records:
-                wanting = [s for s in shards if s.wants(source, record.offset)]
-                if not wanting:
-                    continue
-                self._check_contiguous(wanting, source, record.offset)
-                message = judge(
+            self._read_to[source] = records[-1].offset + 1
+            metrics.messages_read.labels(tp.topic).inc(len(records))
+            wanting = [s for s in shards if s.wants(source, records[-1].offset)]
+            if not wanting:
+                continue
+            self._check_contiguous(wanting, source, records)
+            start = min(self._next_needed(s, source) for s in wanting)
+            judged = [
+                judge(
                     tp.topic,
                     tp.partition,
                     record.offset,
@@ -246,29 +294,50 @@ class Worker:
                     shards=self._shard_count,
                     config=config,
                     now=now,
+                    headers=record.headers,
                 )
-                for shard in wanting:
-                    letter = shard.take(message, config)
-                    if letter is not None:
-                        letters.append(letter)
-        verdicts: list[Verdict] = []
+                for record in records
+                if record.offset >= start
+            ]
+            source_batch = SourceBatch.of(source, judged)
+            waiting = sum(len(shard.pending) for shard in wanting)
+            for shard in wanting:
+                refused = shard.take_batch(source_batch, config)
+                letters.extend(refused)
+                for letter in refused:
+                    metrics.dead_letters.labels(tp.topic, reason_class(letter.reason)).inc()
+            metrics.events_in.labels(tp.topic).inc(
+                sum(len(shard.pending) for shard in wanting) - waiting
+            )
+        verdicts: list[tuple[int, Verdict]] = []
         for shard in shards:
-            verdicts.extend(shard.settle(config, now, self._quiet))
+            while True:
+                found = shard.settle(config, now, self._quiet, budget=SETTLE_SLICE)
+                verdicts.extend((shard.index, verdict) for verdict in found)
+                await asyncio.sleep(0)  # the group's heartbeats run between slices
+                if not shard.behind:
+                    break
         await self._emit(letters, verdicts, now)
         self._throttle()
 
-    def _check_contiguous(self, shards: list[Shard], source: Source, offset: int) -> None:
+    def _next_needed(self, shard: Shard, source: Source) -> int:
+        start = shard.views[source].next_offset
+        return self._log_start.get(source, 0) if start is None else start
+
+    def _check_contiguous(
+        self, shards: list[Shard], source: Source, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> None:
         """A shard must see every offset after its checkpoint: a hole means this worker read
         from a wrong position, and skipping on would lose events. Replay from the checkpoint
-        instead (a reconnect). Offsets the log no longer holds are the one allowed hole."""
+        instead (a reconnect). Offsets the log no longer holds are the one allowed hole.
+        Within one fetch the broker returns what follows the position asked for."""
+        first = records[0].offset
         start = self._log_start.get(source, 0)
         for shard in shards:
-            expected = shard.views[source].next_offset
-            if expected is None:
-                expected = start
-            if offset > expected >= start:
+            expected = self._next_needed(shard, source)
+            if first > expected >= start:
                 raise KafkaError(
-                    f"shard {shard.index} expected offset {expected} of {source}, read {offset}"
+                    f"shard {shard.index} expected offset {expected} of {source}, read {first}"
                 )
 
     def _caught_up(self, source: Source, next_offset: int | None) -> bool:
@@ -302,19 +371,40 @@ class Worker:
             self._adopted_at = None
 
     async def _emit(
-        self, letters: list[DeadLetter], verdicts: list[Verdict], now: datetime
+        self, letters: list[DeadLetter], verdicts: list[tuple[int, Verdict]], now: datetime
     ) -> None:
-        send, inflight = self._producer.send, self._inflight
+        """Everything one step decided, as one producer batch per topic partition: no await
+        per record. A shard's verdicts go to its own partition of each verdict topic, so
+        the revisions of one violation stay in order."""
+        outgoing: dict[tuple[str, int], list[tuple[bytes, bytes]]] = {}
+        widths = self._out_partitions
         for letter in letters:
-            record = json.dumps(letter.to_record(now), ensure_ascii=False).encode()
-            inflight.append(await send(DEADLETTER_TOPIC, record, key=letter.raw[:64] or None))
-        for verdict in verdicts:
-            value = json.dumps(verdict.to_record(), ensure_ascii=False).encode()
+            record = letter.to_record(now)
+            where = (DEADLETTER_TOPIC, letter.partition % widths[DEADLETTER_TOPIC])
+            outgoing.setdefault(where, []).append(
+                (str(record["letter_id"]).encode(), orjson.dumps(record))
+            )
+        for shard, verdict in verdicts:
             if isinstance(verdict, Violation):
                 key, topic = verdict.violation_id, VIOLATIONS_TOPIC
             else:
                 key, topic = verdict.check_id, KPIS_TOPIC
-            inflight.append(await send(topic, value, key=key.encode()))
+            outgoing.setdefault((topic, shard % widths[topic]), []).append(
+                (key.encode(), orjson.dumps(verdict.to_record()))
+            )
+        producer, inflight = self._producer, self._inflight
+        for (topic, partition), records in outgoing.items():
+            batch = producer.create_batch()
+            for key_bytes, value in records:
+                if batch.append(key=key_bytes, value=value, timestamp=None) is None:
+                    inflight.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = producer.create_batch()
+                    batch.append(key=key_bytes, value=value, timestamp=None)
+            inflight.append(await producer.send_batch(batch, topic, partition=partition))
+        self._emitted += sum(len(records) for records in outgoing.values())
+        violations = sum(isinstance(verdict, Violation) for _, verdict in verdicts)
+        self._metrics.verdicts_out.labels("violation").inc(violations)
+        self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations)
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources
@@ -335,7 +425,38 @@ class Worker:
             self._source.resume(*(self._paused - pause))
         self._paused = pause
 
+    def _put_in_force(self, published: list[Standard]) -> None:
+        """New versions join the set every shard applies, the shards owned now included."""
+        known = {s.key for s in self._standards}
+        for standard in published:
+            if standard.key in known:
+                continue
+            known.add(standard.key)
+            self._standards.append(standard)
+            log.info(
+                "standard %s in force for events from %s",
+                standard.key,
+                standard.effective_from.isoformat(),
+            )
+            for shard in self._shards.values():
+                shard.engine.add(standard)
+                clock = shard.clock_time
+                if clock is not None and clock > standard.effective_from:
+                    log.warning(
+                        "shard %d: %s arrived with the clock at %s, after its effective date; "
+                        "events already evaluated keep their verdicts",
+                        shard.index,
+                        standard.key,
+                        clock.isoformat(),
+                    )
+
     # ---- checkpoints -----------------------------------------------------------------
+
+    def _checkpoint_interval(self) -> float:
+        """`checkpoint_seconds`, stretched so that writing checkpoints never takes more than
+        a tenth of the worker's time (a large backlog makes large states): recovery
+        replays one interval, so it stays short either way."""
+        return max(self._config.checkpoint_seconds, 10 * self._checkpoint_cost)
 
     async def _checkpoint(self, shards: Iterable[Shard]) -> None:
         """Every verdict acknowledged first, then each shard's state with the offsets it
@@ -350,12 +471,16 @@ class Worker:
             await self._rollback()
             return
         sent = []
+        began = time.monotonic()
         for shard in shards:
+            await asyncio.sleep(0)  # a large state takes a while: let the heartbeats run
             state = snapshot.dumps(shard)
             future = await self._producer.send(
                 CHECKPOINTS_TOPIC, state, key=str(shard.index).encode(), partition=shard.index
             )
             sent.append((shard.index, state, future))
+        self._checkpoint_cost = time.monotonic() - began
+        self._metrics.checkpoint_seconds.observe(self._checkpoint_cost)
         for index, state, future in sent:
             await future
             self._saved[index] = state
@@ -376,6 +501,8 @@ class Worker:
                 )
         if shard is None:
             shard = Shard(index, Engine(self._standards))
+        for standard in self._standards:  # published since the checkpoint was written
+            shard.engine.add(standard)
         shard.track(self._sources)
         return shard
 
@@ -452,6 +579,23 @@ class Worker:
         else:
             self._source.resume(*self._paused)
             self._paused = set()
+
+    def _observe(self) -> None:
+        """The gauges: lag, marks and clocks as they stand."""
+        metrics = self._metrics
+        metrics.shards.set(len(self._shards))
+        metrics.waiting_events.set(sum(len(s.pending) for s in self._shards.values()))
+        for index, shard in self._shards.items():
+            metrics.shard_clock.labels(str(index)).set(shard.clock)
+        for source in self._sources:
+            topic, partition = source[0], str(source[1])
+            high = self._source.highwater(TopicPartition(*source))
+            if high is not None:
+                read_to = self._read_to.get(source, self._log_start.get(source, 0))
+                metrics.consumer_lag.labels(topic, partition).set(max(0, high - read_to))
+            marks = [s.views[source].mark for s in self._shards.values() if source in s.views]
+            if marks:
+                metrics.partition_mark.labels(topic, partition).set(min(marks))
 
     def _report(self) -> None:
         clocks = {i: str(s.clock_time) for i, s in self._shards.items()}

@@ -49,6 +49,33 @@ class SourceView:
     mark: float = NEVER
 
 
+@dataclass(slots=True)
+class SourceBatch:
+    """Consecutive messages of one source, judged once and shared by every shard.
+
+    Each shard owns a few of them but must account for all (offsets, the event time
+    reached); precomputing the running maximum of event times lets a shard do that
+    in one step per batch and look only at its own messages."""
+
+    source: Source
+    messages: list[Message]
+    highs: list[float]  # highs[i]: the latest valid event time among messages[:i]
+    top: float  # the latest valid event time among all of them
+    owned: dict[int, list[int]]  # shard index -> positions of the messages it owns
+
+    @classmethod
+    def of(cls, source: Source, messages: list[Message]) -> SourceBatch:
+        highs: list[float] = []
+        owned: dict[int, list[int]] = {}
+        top = NEVER
+        for position, message in enumerate(messages):
+            highs.append(top)
+            if message.event is not None and message.moment > top:
+                top = message.moment
+            owned.setdefault(message.shard, []).append(position)
+        return cls(source, messages, highs, top, owned)
+
+
 @dataclass
 class Shard:
     index: int
@@ -85,23 +112,55 @@ class Shard:
         if message.shard != self.index:
             return None
         if moment < bound:
-            return message.letter(
-                f"late: time {event.time.isoformat()} is before "
-                f"{datetime.fromtimestamp(bound, UTC).isoformat()}, how far its partition's "
-                f"clock had gone (lateness {config.lateness}, allowed lateness "
-                f"{config.allowed_lateness})"
-            )
+            return self._late(message, event, bound, config)
         heapq.heappush(
             self.pending, (moment, message.topic, message.partition, message.offset, event)
         )
         return None
 
+    def take_batch(self, batch: SourceBatch, config: WorkerConfig) -> list[DeadLetter]:
+        """`take` of every message of the batch this shard has not read yet, in one step when
+        the shard is at (or before) the batch's first offset."""
+        messages = batch.messages
+        view = self.views[batch.source]
+        start = view.next_offset
+        if start is not None and start > messages[0].offset:  # read part of it already
+            found = (self.take(m, config) for m in messages if m.offset >= start)
+            return [letter for letter in found if letter is not None]
+        letters: list[DeadLetter] = []
+        lateness = config.lateness.total_seconds()
+        high, mark, highs, index = view.high, view.mark, batch.highs, self.index
+        for position in batch.owned.get(index, ()):
+            message = messages[position]
+            event = message.event
+            if event is None:
+                letters.append(message.letter())
+                continue
+            moment = message.moment
+            bound = max(mark, max(high, highs[position]) - lateness)
+            if moment < bound:
+                letters.append(self._late(message, event, bound, config))
+                continue
+            heapq.heappush(
+                self.pending, (moment, message.topic, message.partition, message.offset, event)
+            )
+        if batch.top > high:
+            view.high = batch.top
+        view.next_offset = messages[-1].offset + 1
+        return letters
+
     def settle(
-        self, config: WorkerConfig, now: datetime, quiet: Callable[[Source, int | None], bool]
+        self,
+        config: WorkerConfig,
+        now: datetime,
+        quiet: Callable[[Source, int | None], bool],
+        budget: int | None = None,
     ) -> list[Verdict]:
-        """Move the marks and the clock; evaluate, in order, every waiting event the clock
-        has passed, and fire the deadlines it passes. `quiet(source, next_offset)` says
-        whether the source is caught up and silent."""
+        """Move the marks and the clock; evaluate, in order, the waiting events the clock
+        has passed (at most `budget` of them: a worker must answer its group's heartbeats
+        between slices of a large backlog, see `behind`), and once none is left, fire the
+        deadlines the clock passes. `quiet(source, next_offset)` says whether the source
+        is caught up and silent."""
         floor = (now - config.allowed_lateness).timestamp()
         lateness = config.lateness.total_seconds()
         clock = float("inf")
@@ -111,17 +170,37 @@ class Shard:
                 mark = floor
             view.mark = mark
             clock = min(clock, mark)
-        if clock == float("inf") or clock <= self.clock:
-            return []
-        self.clock = clock
+        if clock != float("inf") and clock > self.clock:
+            self.clock = clock
+        clock = self.clock
         verdicts: list[Verdict] = []
         pending, engine = self.pending, self.engine
-        while pending and pending[0][0] < clock:
+        left = len(pending) if budget is None else budget
+        while pending and pending[0][0] < clock and left > 0:
             event = heapq.heappop(pending)[4]
-            verdicts.extend(engine.process(event))
+            # deadlines before the event fire before it, whether or not an earlier settle
+            # already moved the engine that far: the order of timers and events is then
+            # one of event time alone, never of where the clock stopped between batches
             verdicts.extend(engine.advance(event.time))
-        verdicts.extend(engine.advance(datetime.fromtimestamp(clock, UTC)))
+            verdicts.extend(engine.process(event))
+            left -= 1
+        if clock != NEVER and not self.behind:
+            verdicts.extend(engine.advance(datetime.fromtimestamp(clock, UTC)))
         return verdicts
+
+    @property
+    def behind(self) -> bool:
+        """Events the clock has passed still wait (a `settle` ran out of budget)."""
+        return bool(self.pending) and self.pending[0][0] < self.clock
+
+    @staticmethod
+    def _late(message: Message, event: Envelope, bound: float, config: WorkerConfig) -> DeadLetter:
+        return message.letter(
+            f"late: time {event.time.isoformat()} is before "
+            f"{datetime.fromtimestamp(bound, UTC).isoformat()}, how far its partition's "
+            f"clock had gone (lateness {config.lateness}, allowed lateness "
+            f"{config.allowed_lateness})"
+        )
 
     def holds_back(self, source: Source) -> bool:
         """Whether this source's mark is what keeps the clock where it is."""

@@ -10,7 +10,7 @@ a provisional violation (a terminal fault), a breach excused by a timely notice
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -366,7 +366,14 @@ class DeadlineRuntime(Runtime):
         measured = self._measured(clock, at) if end is not None or not clock.lead else None
         limit = self._limit(clock)
         detail = self._detail(measured, limit, clock)
-        return self.ctx.violation_of(
+        uncovered = self._uncovered(clock, at)
+        if uncovered:
+            detail = Text2(
+                f"{detail.zh}；工作日历未覆盖所涉年份，仅按周末及已列节假日计",
+                f"{detail.en}; the working-day calendar does not cover the year: "
+                "weekends and the holidays listed so far only",
+            )
+        violation = self.ctx.violation_of(
             start,
             at=at,
             measured=measured,
@@ -375,6 +382,13 @@ class DeadlineRuntime(Runtime):
             detail=detail,
             measure=self._measure(clock),
         )
+        return replace(violation, calendar_uncovered=True) if uncovered else violation
+
+    def _uncovered(self, clock: _Clock, at: datetime) -> bool:
+        """A working-day count that reaches a year the calendar does not know is flagged,
+        never passed off as exact."""
+        calendar = self._calendar
+        return calendar is not None and not calendar.covers(clock.origin, max(clock.deadline, at))
 
     def _followup_missed(self, clock: _Clock, end: Envelope, at: datetime) -> Sequence[Verdict]:
         assert self.p.followup is not None
@@ -396,6 +410,8 @@ class DeadlineRuntime(Runtime):
             ),
             measure="seconds",
         )
+        if self._uncovered(clock, at):
+            violation = replace(violation, calendar_uncovered=True)
         return [violation, self._check(clock, at, violated=True)]
 
     def _measure(self, clock: _Clock) -> str:
@@ -426,12 +442,13 @@ class DeadlineRuntime(Runtime):
 
     def _check(self, clock: _Clock, at: datetime, *, violated: bool) -> Verdict:
         start = clock.start
-        return self.ctx.check_of(
+        check = self.ctx.check_of(
             start,
             at=at,
             violated=violated,
             value=self._measured(clock, at) if not clock.lead else None,
         )
+        return replace(check, calendar_uncovered=True) if self._uncovered(clock, at) else check
 
 
 def _tests(matches: list[EventMatch]) -> dict[str, DataTest | None]:

@@ -46,12 +46,17 @@ from scenario_support import (
     wait_until_equal,
 )
 
-from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, STANDARDS_TOPIC
 from processors.sink.projector import start_in_background
+from standards.evaluate import evaluate, read_lines
+from standards.loader import load_standards
+from standards.publish import send
+from standards.testing import revised, set_limit
 
 pytestmark = pytest.mark.integration
 
 LATENESS = timedelta(seconds=30)
+[V1] = load_standards()
 EVENTS_ONLY = {"SVC_ALLOWED_LATENESS": "3650d", "SVC_CHECKPOINT_SECONDS": "2"}
 # One type per channel for the closing events: none of them is read by a rule
 # except the hotline and repair ones, which are about subjects nothing else names.
@@ -326,3 +331,30 @@ def test_a_thousand_malformed_messages_are_dead_lettered_and_change_no_verdict(
     reasons = {str(letters[p]["reason"]).split(":")[0] for p in placed}
     assert {"empty", "invalid", "too large", "future"} <= reasons, reasons
     _stop(workers)
+
+
+def test_a_standard_published_while_the_worker_runs_applies_from_its_effective_date(
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
+) -> None:
+    """v2 halves the hall wait limits from mid-scenario; it is published while the worker
+    runs, between the events before its effective date and those after. The worker is
+    never restarted, and its verdicts are offline evaluation's under v1 and v2 together."""
+    raw = simulate_file(tmp_path / "events.jsonl", "QH", "2026-10-05", "2d", None, 17)
+    events, until = with_closing_events(raw, "QH", 3)
+    switch = datetime.fromisoformat("2026-10-06T00:00:00+08:00")
+    v2 = revised(V1, version=2, effective_from=switch, change=set_limit("hall.wait_time", "PT5M"))
+    expected = set(evaluate(read_lines(events), [V1, v2], until=until).violations)
+    assert expected != offline_standing(events, until), "v2 should change some verdicts"
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    lines = events.read_bytes().splitlines(keepends=True)
+    early = [datetime.fromisoformat(json.loads(line)["time"]) < switch for line in lines]
+    before.write_bytes(b"".join(line for line, e in zip(lines, early, strict=True) if e))
+    after.write_bytes(b"".join(line for line, e in zip(lines, early, strict=True) if not e))
+
+    [worker] = spawn(1)
+    publish_file(broker.bootstrap, before)
+    send(broker.bootstrap, STANDARDS_TOPIC, [v2])
+    _wait_for_log(worker, "standard cmcc-service@2 in force", 1)
+    publish_file(broker.bootstrap, after)
+    _assert_same(sink, events, expected, [worker])
+    assert worker.alive and worker.log_text().count("--- worker started") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -133,7 +134,7 @@ def test_events_are_frozen() -> None:
         event.subject = "other"  # type: ignore[misc]
 
 
-def test_money_accepts_integers_and_stays_a_float() -> None:
+def test_money_accepts_integers_and_is_a_decimal() -> None:
     data = {"area": "urban", "customer": "c-1", "important_customer": False, "monthly_fee": 128}
     fee = parse_event(_raw("repair.ticket.opened", data=data)).data["monthly_fee"]
-    assert fee == 128.0 and isinstance(fee, float)
+    assert fee == Decimal(128) and isinstance(fee, Decimal)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -370,11 +370,16 @@ def availability(events: list[Event]) -> Verdicts:
         if e["type"] == "ivr.availability":
             beats[e["unit"]].append(e)
     out: Verdicts = {}
+    end = max(_t(e["time"]) for e in events)
     for unit, evs in beats.items():
         for prev, cur in pairwise(evs):
             day = f"{unit}:{prev['time'][:10]}"
             down = not prev["data"]["available"] or _t(cur["time"]) - _t(prev["time"]) > 5 * MIN
             out[day] = out.get(day, False) or down
+        silent = _t(evs[-1]["time"]) + 5 * MIN  # silence is downtime, until the log's end
+        while silent < end:
+            out[f"{unit}:{silent.date().isoformat()}"] = True
+            silent = datetime.combine(silent.date() + timedelta(days=1), time(0), silent.tzinfo)
     return out
 
 
@@ -403,14 +408,14 @@ def repair_deadline(events: list[Event]) -> Verdicts:
 def delay_notice(events: list[Event]) -> Verdicts:
     out = {}
     for s, evs in _tickets(events).items():
-        deadline, resolved, _ = _deadline(evs)
+        deadline, resolved, cause = _deadline(evs)
         if resolved > deadline:
             notices = [
                 _t(e["time"])
                 for e in evs
                 if e["type"] == "repair.customer.notified" and e["data"]["reason"] == "delay"
             ]
-            out[s] = not any(at <= deadline for at in notices)
+            out[s] = cause != "terminal" and not any(at <= deadline for at in notices)
     return out
 
 

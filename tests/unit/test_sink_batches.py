@@ -140,10 +140,10 @@ def test_a_record_of_the_wrong_types_or_no_value_is_skipped_not_inserted() -> No
         "svc.kpis",
         0,
         [
-            (1, json.dumps({"check_id": "c1", "value": "high"}).encode()),
-            (2, None),
-            (3, b"[1, 2]"),
-            (4, _check(4)),
+            (1, json.dumps({"check_id": "c1", "value": "high"}).encode(), None),
+            (2, None, None),
+            (3, b"[1, 2]", None),
+            (4, _check(4), None),
         ],
     )
     written = sink.insert("svc.checks")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import Message, judge, shard_of
-from processors.worker.shard import NEVER, Shard, Source
+from processors.worker.shard import NEVER, Shard, Source, SourceBatch
 from standards import snapshot
 from standards.engine import Engine
 from standards.loader import load_standards
@@ -192,3 +193,120 @@ def test_a_checkpoint_from_another_format_is_refused_with_a_reason() -> None:
         assert "unreadable state" in str(exc)
     else:
         raise AssertionError("a broken checkpoint must be refused")
+
+
+def test_a_batch_is_taken_exactly_as_its_messages_one_by_one() -> None:
+    """`take_batch` (the hot path) and `take` (one message) leave the same state and the
+    same dead letters, whichever shard owns what and wherever a shard's reading starts."""
+    rng = random.Random(7)
+    shards = 3
+    messages = []
+    for offset in range(400):
+        at = T0 + timedelta(seconds=rng.randint(0, 600))
+        unit = f"GD-SZ-{rng.randint(1, 9):04d}"
+        raw = (
+            None
+            if rng.random() < 0.05
+            else _raw("checked_in", at, f"v{offset}", brand="gotone", customer="c").replace(
+                UNIT.encode(), unit.encode()
+            )
+        )
+        messages.append(judge(*HALL, offset, raw, shards=shards, config=CONFIG, now=NOW))
+    for index in range(shards):
+        for start in (None, 0, 37, 250):
+            one, whole = (Shard(index, Engine(load_standards())) for _ in range(2))
+            for shard in (one, whole):
+                shard.track([HALL])
+                shard.views[HALL].next_offset = start
+            singles = [one.take(m, CONFIG) for m in messages if one.wants(HALL, m.offset)]
+            batched = []
+            for first in range(0, len(messages), 64):
+                batched += whole.take_batch(
+                    SourceBatch.of(HALL, messages[first : first + 64]), CONFIG
+                )
+            assert [letter for letter in singles if letter is not None] == batched
+            assert one.views == whole.views and sorted(one.pending) == sorted(whole.pending)
+            assert any(letter.reason.startswith("late") for letter in batched)
+
+
+def test_settling_in_slices_gives_the_verdicts_of_one_settle() -> None:
+    """The worker settles a large backlog a slice at a time (to keep its group membership
+    alive); the verdicts, and their order, must not depend on the slices."""
+    raws = []
+    for visit in range(40):
+        at = T0 + timedelta(minutes=visit)
+        subject = f"v{visit}"
+        raws.append(_raw("checked_in", at, subject, brand="gotone_vip", customer="c"))
+        wait = timedelta(minutes=5 if visit % 3 else 25)  # every third VIP waits too long
+        raws.append(_raw("service_started", at + wait, subject, counter="1", staff="s1"))
+    raws.sort(key=lambda raw: json.loads(raw)["time"])
+    whole, sliced = _shard(), _shard()
+    for shard in (whole, sliced):
+        messages = [_message(HALL, offset, raw) for offset, raw in enumerate(raws)]
+        assert not shard.take_batch(SourceBatch.of(HALL, messages), CONFIG)
+        shard.views[REPAIR].high = (T0 + timedelta(days=1)).timestamp()
+    at_once = whole.settle(CONFIG, NOW, _never_quiet)
+    in_slices: list[Verdict] = []
+    rounds = 0
+    while True:
+        in_slices += sliced.settle(CONFIG, NOW, _never_quiet, budget=7)
+        rounds += 1
+        if not sliced.behind:
+            break
+    assert rounds > 5
+    assert "hall.wait_time" in _violations(at_once)
+    assert [v.to_record() for v in in_slices] == [v.to_record() for v in at_once]
+
+
+def _repair(at: datetime, subject: str) -> bytes:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": subject,
+            "source": "/provinces/GD/repair",
+            "type": "repair.visit.arrived",
+            "time": at.isoformat(),
+            "subject": subject,
+            "province": "GD",
+            "unit": UNIT,
+            "data": {},
+        }
+    ).encode()
+
+
+def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped() -> None:
+    """A VIP served after 12 minutes, nothing in between: whether a settle left the clock
+    between the 10-minute deadline and the service, or jumped past both, the violation
+    is the same record (the deadline fires before the later event either way)."""
+    served = T0 + timedelta(minutes=12)
+    visit = [
+        _raw("checked_in", T0, brand="gotone_vip", customer="c"),
+        _raw("service_started", served, counter="1", staff="s1"),
+        _raw("called", served + timedelta(minutes=1), counter="2"),
+    ]
+    jumped, stopped = _shard(), _shard()
+    jumped.take_batch(
+        SourceBatch.of(HALL, [_message(HALL, i, r) for i, r in enumerate(visit)]), CONFIG
+    )
+    jumped.take(_message(REPAIR, 0, _repair(served + timedelta(minutes=5), "r0")), CONFIG)
+    at_once = jumped.settle(CONFIG, NOW, _never_quiet)
+
+    stopped.take_batch(
+        SourceBatch.of(HALL, [_message(HALL, i, r) for i, r in enumerate(visit[:2])]), CONFIG
+    )
+    stopped.take(_message(REPAIR, 0, _repair(T0 + timedelta(minutes=11), "r1")), CONFIG)
+    first = stopped.settle(CONFIG, NOW, _never_quiet)
+    assert stopped.clock_time is not None and stopped.clock_time < served
+    stopped.take(_message(HALL, 2, visit[2]), CONFIG)
+    stopped.take(_message(REPAIR, 1, _repair(served + timedelta(minutes=5), "r2")), CONFIG)
+    in_two = first + stopped.settle(CONFIG, NOW, _never_quiet)
+
+    def waits(verdicts: list[Verdict]) -> list[dict[str, object]]:
+        return [
+            v.to_record()
+            for v in verdicts
+            if isinstance(v, Violation) and v.rule == "hall.wait_time"
+        ]
+
+    assert len(waits(at_once)) == 1
+    assert waits(in_two) == waits(at_once)

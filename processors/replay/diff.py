@@ -1,0 +1,130 @@
+"""A replay against the verdicts in force: violations added and removed, per rule and province.
+
+Computed in ClickHouse. The verdicts in force are `svc.violations` at the
+latest revision of each id, not retracted, of the replayed standard; both sides
+are limited to violations detected in the replay's period. A finding is the
+same on both sides when its standard, rule, subject and occurrence are: its id
+differs between versions (the version is hashed into it), so each what-if
+violation's id is recomputed under every version found among the verdicts in
+force (`standards.verdicts.stable_id`, in SQL) and looked up there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from processors.replay import whatif
+from processors.storage.client import DATABASE
+
+_SIDES = f"""
+WITH
+in_force AS (
+    SELECT violation_id,
+           argMax(rule, revision) AS rule,
+           argMax(province, revision) AS province,
+           argMax(subject, revision) AS subject,
+           argMax(version, revision) AS version
+    FROM {DATABASE}.violations
+    WHERE standard = {{standard:String}}
+      AND detected_at >= {{start:DateTime64(3, 'UTC')}}
+      AND detected_at < {{end:DateTime64(3, 'UTC')}}
+    GROUP BY violation_id
+    HAVING NOT argMax(retracted, revision)
+),
+whatif AS (
+    SELECT violation_id, rule, province, subject,
+           arrayMap(
+               v -> substring(lower(hex(SHA256(concat(
+                   standard, char(31), toString(v), char(31), rule, char(31),
+                   subject, char(31), occurrence)))), 1, 32),
+               (SELECT groupUniqArray(version) FROM in_force)
+           ) AS twins
+    FROM {whatif.VIOLATIONS} FINAL
+    WHERE replay = {{name:String}} AND NOT retracted
+      AND detected_at >= {{start:DateTime64(3, 'UTC')}}
+      AND detected_at < {{end:DateTime64(3, 'UTC')}}
+),
+sides AS (
+    SELECT 'in_force' AS side, rule, province, violation_id, subject,
+           violation_id IN (SELECT twin FROM whatif ARRAY JOIN twins AS twin) AS matched
+    FROM in_force
+    UNION ALL
+    SELECT 'whatif' AS side, any(rule), any(province), violation_id, any(subject),
+           max(twin IN (SELECT violation_id FROM in_force)) AS matched
+    FROM whatif LEFT ARRAY JOIN twins AS twin
+    GROUP BY violation_id
+)
+"""
+
+SUMMARY = (
+    _SIDES
+    + """
+SELECT rule, province,
+       countIf(side = 'in_force') AS in_force,
+       countIf(side = 'whatif') AS whatif,
+       countIf(side = 'whatif' AND NOT matched) AS added,
+       countIf(side = 'in_force' AND NOT matched) AS removed
+FROM sides
+GROUP BY rule, province
+ORDER BY rule, province
+"""
+)
+
+CHANGES = (
+    _SIDES
+    + """
+SELECT if(side = 'whatif', '+', '-') AS change, rule, province, violation_id, subject
+FROM sides
+WHERE NOT matched
+ORDER BY rule, province, change, violation_id
+"""
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One rule in one province: violations on each side, and the difference."""
+
+    rule: str
+    province: str
+    in_force: int
+    whatif: int
+    added: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """One violation only the replay found (`+`) or only the verdicts in force hold (`-`)."""
+
+    change: str
+    rule: str
+    province: str
+    violation_id: str
+    subject: str
+
+
+def _parameters(run: whatif.Run) -> dict[str, Any]:
+    return {
+        "name": run.replay,
+        "standard": run.standard,
+        "start": run.period_from,
+        "end": run.period_to,
+    }
+
+
+def summary(client: Client, run: whatif.Run) -> list[Row]:
+    result = client.query(SUMMARY, parameters=_parameters(run))
+    return [Row(str(r[0]), str(r[1]), *(int(n) for n in r[2:])) for r in result.result_rows]
+
+
+def changes(client: Client, run: whatif.Run) -> Iterator[Change]:
+    """Every added and removed violation, streamed in blocks."""
+    with client.query_row_block_stream(CHANGES, parameters=_parameters(run)) as stream:
+        for block in stream:
+            for change, rule, province, violation_id, subject in block:
+                yield Change(change, rule, province, violation_id, subject)
