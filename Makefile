@@ -26,5 +26,6 @@ bench:  ## benchmarks: print numbers and write them to var/bench/
 	.venv/bin/python bench/bench_evaluate.py
 	.venv/bin/python bench/bench_replay.py
 	.venv/bin/python bench/bench_recovery.py
+	.venv/bin/python bench/bench_sink.py
 
 lint: check

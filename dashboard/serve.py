@@ -2,7 +2,8 @@
 
 chDB allows one process per data directory, so with the embedded engine the
 projector runs here, as a background thread started with the server (not with
-the first page view, so rows land while nobody is looking). With a ClickHouse
+the first page view, so rows land while nobody is looking), and this process
+serves the sink's /metrics (`SVC_SINK_METRICS_PORT`). With a ClickHouse
 server the projector is its own service (`svcstd sink`) and this only serves.
 """
 
@@ -16,6 +17,8 @@ from pathlib import Path
 from streamlit.web import cli as streamlit_cli
 
 from events.settings import load_settings
+from processors.observability import configure_logging, serve_metrics
+from processors.sink.config import load_sink_config
 from processors.sink.projector import start_in_background
 from processors.storage.schema import ensure_schema
 
@@ -39,11 +42,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--address", default="127.0.0.1")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(logging.INFO)
     settings = load_settings()
     if settings.clickhouse_is_local:
         ensure_schema(settings.clickhouse_dsn)
-        start_in_background(settings.kafka_bootstrap, settings.clickhouse_dsn)
+        config = load_sink_config()
+        serve_metrics(config.metrics_port)
+        start_in_background(settings.kafka_bootstrap, settings.clickhouse_dsn, config=config)
     sys.argv = streamlit_argv(args.port, args.address)
     streamlit_cli.main()
 

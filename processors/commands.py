@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from events.settings import load_settings
+from processors.observability import configure_logging, serve_metrics
+from processors.sink.config import load_sink_config
 from processors.sink.projector import Projector
 
 
@@ -41,9 +45,44 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--loglevel", default="info")
     worker.set_defaults(handler=_worker)
     sink = subparsers.add_parser(
-        "sink", help="run the projector: derived topics into ClickHouse (server profile)"
+        "sink",
+        help="run the projector: derived topics into ClickHouse (server profile)",
+        description=(
+            "Reads the event topics, svc.violations, svc.kpis and svc.deadletter, inserts "
+            "each table's rows in batches, commits offsets after the inserts, and serves "
+            "Prometheus metrics at http://127.0.0.1:PORT/metrics."
+        ),
     )
+    sink.add_argument(
+        "--batch-rows",
+        type=_positive(int),
+        default=None,
+        help="insert a table's batch at this many rows (SVC_SINK_BATCH_ROWS, default 10000)",
+    )
+    sink.add_argument(
+        "--batch-seconds",
+        type=_positive(float),
+        default=None,
+        help="or once its oldest row waited this long (SVC_SINK_BATCH_SECONDS, default 1)",
+    )
+    sink.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="port of /metrics, 0 for any free one (SVC_SINK_METRICS_PORT, default 9465)",
+    )
+    sink.add_argument("--loglevel", default="info")
     sink.set_defaults(handler=_sink)
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+
+    return parse
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -89,12 +128,22 @@ def _long_lived_heap() -> None:
 
 
 def _sink(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(args.loglevel)
     settings = load_settings()
-    projector = Projector(settings.kafka_bootstrap, settings.clickhouse_dsn)
+    config = load_sink_config()
+    overrides = {
+        "batch_rows": args.batch_rows,
+        "batch_seconds": args.batch_seconds,
+        "metrics_port": args.metrics_port,
+    }
+    config = dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    server = serve_metrics(config.metrics_port)
+    projector = Projector(settings.kafka_bootstrap, settings.clickhouse_dsn, config=config)
     signal.signal(signal.SIGTERM, lambda *_: projector.stop())
     try:
         projector.run_forever()
     except KeyboardInterrupt:
         projector.stop()
+    finally:
+        server.close()
     return 0

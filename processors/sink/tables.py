@@ -32,7 +32,11 @@ def _identity(value: Any) -> Any:
 
 
 def _to_datetime(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value
+    raise TypeError(f"{value!r} is not a time")
 
 
 def _to_text(value: Any) -> Any:
@@ -41,7 +45,52 @@ def _to_text(value: Any) -> Any:
 
 
 def _to_date(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"{value!r} is not a date")
+
+
+def _to_float(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"{value!r} is not a number")
+
+
+def _to_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"{value!r} is not true or false")
+
+
+def _to_texts(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_to_text(item) for item in value]
+    raise TypeError(f"{value!r} is not a list")
+
+
+def _integer(ch_type: str) -> Converter:
+    """Integers in the column's range: a value ClickHouse cannot store is refused here, so
+    one bad record never makes a whole batch's insert fail."""
+    bits = int("".join(c for c in ch_type if c.isdigit()) or "64")
+    low, high = (
+        (0, 2**bits) if ch_type.startswith("UInt") else (-(2 ** (bits - 1)), 2 ** (bits - 1))
+    )
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value < high:
+            return value
+        raise TypeError(f"{value!r} is not a {ch_type}")
+
+    return convert
+
+
+def _nullable(convert: Converter) -> Converter:
+    def nullable(value: Any) -> Any:
+        return None if value is None else convert(value)
+
+    return nullable
 
 
 def _missing(ch_type: str) -> Any:
@@ -61,14 +110,26 @@ def _missing(ch_type: str) -> Any:
 
 
 def _converter(ch_type: str) -> Converter:
-    base = ch_type.removeprefix("Nullable(").removeprefix("LowCardinality(")
+    """Checks a value has the column's type (and converts text to times and dates)."""
+    base = ch_type.removeprefix("LowCardinality(").removeprefix("Nullable(").rstrip(")")
     if base.startswith("DateTime"):
-        return _to_datetime
-    if base.startswith("Date"):
-        return _to_date
-    if base.startswith("String"):
-        return _to_text
-    return _identity
+        convert: Converter = _to_datetime
+    elif base.startswith("Date"):
+        convert = _to_date
+    elif base.startswith("String"):
+        convert = _to_text
+    elif base.startswith(("Int", "UInt")):
+        convert = _integer(base)
+    elif base.startswith("Float"):
+        convert = _to_float
+    elif base.startswith("Bool"):
+        convert = _to_bool
+    elif base.startswith("Array(String"):
+        convert = _to_texts
+    else:
+        convert = _identity
+    nullable = ch_type.removeprefix("LowCardinality(").startswith("Nullable(")
+    return _nullable(convert) if nullable else convert
 
 
 @dataclass(frozen=True)
@@ -81,6 +142,15 @@ class TableLayout:
     converters: tuple[Converter, ...]
 
     def row(self, record: dict[str, Any]) -> list[Any]:
+        if not isinstance(record, dict):
+            raise TypeError(f"a {type(record).__name__}, not a JSON object")
+        try:
+            return [
+                convert(record[column])
+                for column, convert in zip(self.columns, self.converters, strict=True)
+            ]
+        except KeyError:
+            pass
         return [
             convert(record[column]) if column in record else _missing(ch_type)
             for column, ch_type, convert in zip(

@@ -54,6 +54,15 @@ def test_services_wait_for_healthy_dependencies(compose: dict[str, Any]) -> None
         assert services[name]["depends_on"]["init"]["condition"] == "service_completed_successfully"
 
 
+def test_the_sink_serves_metrics_to_the_compose_network_and_logs_json(
+    compose: dict[str, Any],
+) -> None:
+    sink = compose["services"]["sink"]
+    assert sink["environment"]["SVC_METRICS_HOST"] == "0.0.0.0"
+    assert sink["environment"]["SVC_LOG_FORMAT"] == "json"
+    assert "9465" in sink["expose"]
+
+
 def test_simulator_runs_only_under_its_profile(compose: dict[str, Any]) -> None:
     assert compose["services"]["simulator"]["profiles"] == ["simulator"]
 
