@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import logging
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -41,6 +40,12 @@ def register(subparsers: Any) -> None:
             "seconds a caught-up, silent partition may hold the clocks back "
             "(SVC_ALLOWED_LATENESS, default 900)"
         ),
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve /metrics here (SVC_WORKER_METRICS_PORT, default 9464; 0: any free port)",
     )
     worker.add_argument("--loglevel", default="info")
     worker.set_defaults(handler=_worker)
@@ -89,21 +94,25 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
     import dataclasses
 
+    from prometheus_client import REGISTRY
+
     from processors.worker.config import load_worker_config
+    from processors.worker.metrics import WorkerMetrics
     from processors.worker.runner import Worker
     from standards.loader import load_standards
 
-    logging.basicConfig(
-        level=args.loglevel.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
-    )
+    configure_logging(args.loglevel)
     config = load_worker_config()
+    if args.metrics_port is not None:
+        config = dataclasses.replace(config, metrics_port=args.metrics_port)
     if args.lateness is not None:
         config = dataclasses.replace(config, lateness=timedelta(seconds=args.lateness))
     if args.allowed_lateness is not None:
         config = dataclasses.replace(
             config, allowed_lateness=timedelta(seconds=args.allowed_lateness)
         )
-    worker = Worker(load_settings(), config, load_standards())
+    worker = Worker(load_settings(), config, load_standards(), WorkerMetrics(REGISTRY))
+    server = serve_metrics(config.metrics_port)
     _long_lived_heap()
 
     async def main() -> None:
@@ -113,7 +122,10 @@ def _worker(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await worker.run(stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        server.close()
     return 0
 
 

@@ -25,6 +25,10 @@ from events.errors import UserError
 from events.privacy import deployment_key
 from events.pseudonym import DEMO_KEY
 from events.simulator.timespec import parse_duration
+from processors.observability import metrics_port
+
+DEFAULT_METRICS_PORT = 9464
+METRICS_PORT_VARIABLE = "SVC_WORKER_METRICS_PORT"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class WorkerConfig:
     max_pending: int = 50_000
     batch_records: int = 20_000
     pseudonym_key: bytes = field(default=DEMO_KEY, repr=False)  # SVC_PSEUDONYM_KEY
+    metrics_port: int = DEFAULT_METRICS_PORT  # SVC_WORKER_METRICS_PORT; 0: any free port
 
 
 def _duration(text: str) -> timedelta:
@@ -77,4 +82,5 @@ def load_worker_config(environ: Mapping[str, str] | None = None) -> WorkerConfig
         checkpoint_seconds=number("SVC_CHECKPOINT_SECONDS", default.checkpoint_seconds),
         max_pending=int(number("SVC_MAX_PENDING", default.max_pending)),
         pseudonym_key=deployment_key(env),
+        metrics_port=metrics_port(METRICS_PORT_VARIABLE, DEFAULT_METRICS_PORT, env),
     )

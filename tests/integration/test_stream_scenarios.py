@@ -21,8 +21,10 @@ seeing each other's rows.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from kafka import KafkaConsumer, TopicPartition
 from kafka.partitioner.default import murmur2
+from prometheus_client.parser import text_string_to_metric_families
 from scenario_support import (
     MALFORMED_KINDS,
     PrivateBroker,
@@ -46,7 +49,7 @@ from scenario_support import (
     wait_until_equal,
 )
 
-from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, STANDARDS_TOPIC
+from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, STANDARDS_TOPIC, topic_for
 from processors.sink.projector import start_in_background
 from standards.evaluate import evaluate, read_lines
 from standards.loader import load_standards
@@ -57,7 +60,11 @@ pytestmark = pytest.mark.integration
 
 LATENESS = timedelta(seconds=30)
 [V1] = load_standards()
-EVENTS_ONLY = {"SVC_ALLOWED_LATENESS": "3650d", "SVC_CHECKPOINT_SECONDS": "2"}
+EVENTS_ONLY = {
+    "SVC_ALLOWED_LATENESS": "3650d",
+    "SVC_CHECKPOINT_SECONDS": "2",
+    "SVC_WORKER_METRICS_PORT": "0",
+}
 # One type per channel for the closing events: none of them is read by a rule
 # except the hotline and repair ones, which are about subjects nothing else names.
 CLOSING_TYPES = {
@@ -358,3 +365,42 @@ def test_a_standard_published_while_the_worker_runs_applies_from_its_effective_d
     publish_file(broker.bootstrap, after)
     _assert_same(sink, events, expected, [worker])
     assert worker.alive and worker.log_text().count("--- worker started") == 1
+
+
+def _metrics_of(worker: WorkerProcess) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+    """The samples the worker serves at the /metrics URL it logged, by name and labels."""
+    _wait_for_log(worker, "metrics at http://", 1)
+    [url] = re.findall(r"metrics at (http://\S+/metrics)", worker.log_text())
+    text = urllib.request.urlopen(url, timeout=10).read().decode()
+    samples: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = tuple(sorted(sample.labels.items()))
+            samples.setdefault(sample.name, {})[labels] = sample.value
+    return samples
+
+
+def test_the_workers_metrics_count_every_event_published(
+    broker: PrivateBroker, sink: Client, spawn: Spawn, tmp_path: Path
+) -> None:
+    """/metrics answers, and its events by topic are what was published to each topic."""
+    events, expected = _scenario(tmp_path, "NX", "1d", None)
+    [worker] = spawn(1)
+    publish_file(broker.bootstrap, events)
+    _assert_same(sink, events, expected, [worker])
+    published: dict[str, int] = {}
+    for line in events.read_bytes().splitlines():
+        topic = topic_for(json.loads(line)["type"])
+        published[topic] = published.get(topic, 0) + 1
+    samples = _metrics_of(worker)
+    counted = {
+        dict(labels)["topic"]: int(value)
+        for labels, value in samples["svc_worker_events_total"].items()
+    }
+    assert counted == published
+    assert sum(samples.get("svc_worker_dead_letters_total", {}).values()) == 0
+    violations = samples["svc_worker_verdicts_total"][(("kind", "violation"),)]
+    assert violations >= len(expected)
+    assert samples["svc_worker_shards"][()] == 3
+    lag = samples["svc_worker_consumer_lag"]
+    assert len(lag) == len(EVENT_TOPICS) * 3 and set(lag.values()) == {0.0}
