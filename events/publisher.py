@@ -102,7 +102,7 @@ class KeyPlacement(DefaultPartitioner):
         partitions = cluster.partitions_for_topic(topic)
         if partitions is None:
             raise ValueError(f"topic {topic} not found in the cluster metadata")
-        return sorted(partitions)[self.hash(serialized_key) % len(partitions)]
+        return int(sorted(partitions)[self.hash(serialized_key) % len(partitions)])
 
 
 class Publisher(ClosedOnExit):

@@ -43,7 +43,9 @@ def parse_standard(path: Path) -> Standard:
     return standard
 
 
-def _placement(path: Path, standard: Standard, lines: dict) -> list[Problem]:
+def _placement(
+    path: Path, standard: Standard, lines: dict[tuple[str | int, ...], int]
+) -> list[Problem]:
     """The file's place must agree with what it says: rules/<standard>/v<version>.yaml."""
     match = VERSION_FILE.match(path.name)
     problems = []

@@ -345,7 +345,7 @@ class Worker:
         if high is None:
             return False
         read_to = next_offset if next_offset is not None else self._log_start.get(source, 0)
-        return read_to >= high
+        return bool(read_to >= high)
 
     def _quiet(self, source: Source, next_offset: int | None) -> bool:
         """Caught up (nothing unread) and silent for a while: only then may a source stop
