@@ -7,7 +7,6 @@ tests/integration/test_publisher.py.
 from __future__ import annotations
 
 import ast
-import gc
 import inspect
 
 import pytest
@@ -20,14 +19,6 @@ from events.publisher import KeyPlacement, Publisher
 NOWHERE = "127.0.0.1:9"
 
 
-# kafka-python leaves the socket of a refused connection to the collector (a
-# ResourceWarning); collected here, within the test that opened it.
-KAFKA_PYTHON_SOCKET_LEAK = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
-)
-
-
-@KAFKA_PYTHON_SOCKET_LEAK
 def test_acks_all_idempotence_batching_compression_and_placement() -> None:
     publisher = Publisher(f"{NOWHERE},127.0.0.1:10", api_version=(3, 9))
     try:
@@ -40,7 +31,6 @@ def test_acks_all_idempotence_batching_compression_and_placement() -> None:
         assert isinstance(config["partitioner"], KeyPlacement)
     finally:
         publisher.producer.close(timeout=5)
-        gc.collect()
 
 
 class _Cluster:
@@ -63,11 +53,9 @@ def test_keys_land_where_kafkas_default_partitioner_puts_them() -> None:
     assert ours.partition("t", None, None, None, None, cluster) in {1, 2}  # unkeyed: available
 
 
-@KAFKA_PYTHON_SOCKET_LEAK
 def test_the_producer_must_not_be_transactional() -> None:
     with pytest.raises(Exception, match="transactions"):
         Publisher(NOWHERE, transactional_id="x")
-    gc.collect()
 
 
 def test_only_kafka_pythons_public_api_is_used() -> None:
