@@ -45,7 +45,9 @@ DUPLICATED = 2_000
 @pytest.fixture(scope="module")
 def events_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replay") / "events.jsonl"
-    return simulate_file(path, "2", SIM_START, "8d", None, seed=8)
+    # provinces of its own: the session's chDB is shared, and the stream scenarios
+    # compare every standing violation of their provinces' units
+    return simulate_file(path, "GS,NM", SIM_START, "8d", None, seed=8)
 
 
 @pytest.fixture(scope="module")
