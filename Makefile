@@ -27,5 +27,7 @@ bench:  ## benchmarks: print numbers and write them to var/bench/
 	.venv/bin/python bench/bench_replay.py
 	.venv/bin/python bench/bench_recovery.py
 	.venv/bin/python bench/bench_sink.py
+	.venv/bin/python bench/bench_stream.py
+	.venv/bin/python bench/bench_pipeline.py
 
 lint: check
