@@ -33,7 +33,7 @@ CONTRACT_TYPES = (
     "notice.maintenance.planned", "notice.maintenance.announced", "notice.tariff.published",
 )  # fmt: skip
 START = parse_start("2026-03-02", 0)
-CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "EVENTS.md"
+CONTRACT_DOC = Path(__file__).resolve().parents[3] / "docs" / "EVENTS.md"
 
 
 @pytest.fixture(scope="module")
