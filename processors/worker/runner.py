@@ -99,7 +99,6 @@ class Worker:
         self._seeks = 0
         self._shard_count = 0
         self._out_partitions: dict[str, int] = {}
-        self._emitted = 0
         self._checkpoint_cost = 0.0
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -401,7 +400,6 @@ class Worker:
                     batch = producer.create_batch()
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
-        self._emitted += sum(len(records) for records in outgoing.values())
         violations = sum(isinstance(verdict, Violation) for _, verdict in verdicts)
         self._metrics.verdicts_out.labels("violation").inc(violations)
         self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations)
