@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,24 +43,12 @@ from events.topics import topic_for
 from processors.sink.projector import start_in_background
 from processors.stack import kafka_runtime
 from processors.stack.kafka_admin import ensure_platform_topics
+from processors.stack.processes import free_port_pair
 from processors.storage.client import DATABASE, connect
 from processors.storage.schema import create_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench" / "pipeline"
-
-
-def _free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
 
 
 def _count(client: Client, table: str, where: str = "") -> int:
@@ -212,7 +199,7 @@ def main() -> int:
     dsn = f"chdb://{VAR / 'clickhouse'}"
     env = os.environ | {
         "SVC_VAR_DIR": str(VAR),
-        "SVC_KAFKA_PORT": str(_free_port()),
+        "SVC_KAFKA_PORT": str(free_port_pair()),
         "SVC_PARTITIONS": "6",
         "SVC_CLICKHOUSE_DSN": dsn,
         "SVC_WORKER_METRICS_PORT": "0",

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,23 +26,10 @@ from pathlib import Path
 
 from events.settings import load_settings
 from processors.stack import kafka_runtime
+from processors.stack.processes import free_port_pair
 
 ROOT = Path(__file__).resolve().parents[1]
 CAUGHT_UP = "caught up: shards"
-
-
-def _free_port() -> int:
-    """A port whose successor (the controller's) is free too."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
 
 
 def _wait_for(log: Path, marker: str, count: int, timeout_s: float) -> float:
@@ -60,7 +46,7 @@ def measure(days: int, provinces: str, var: Path) -> dict[str, object]:
     shutil.rmtree(var, ignore_errors=True)
     env = os.environ | {
         "SVC_VAR_DIR": str(var),
-        "SVC_KAFKA_PORT": str(_free_port()),
+        "SVC_KAFKA_PORT": str(free_port_pair()),
         "SVC_PARTITIONS": "3",
     }
     env.pop("SVC_KAFKA_BOOTSTRAP", None)

@@ -18,7 +18,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -35,22 +34,9 @@ from processors.sink.metrics import SinkMetrics
 from processors.sink.projector import Projector
 from processors.sink.tables import TABLE_OF_TOPIC
 from processors.stack import kafka_runtime
+from processors.stack.processes import free_port_pair
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    """A port whose successor (the controller's) is free too."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
 
 
 def _synthetic(bootstrap: str, checks: int) -> None:
@@ -128,7 +114,7 @@ def measure(provinces: str, days: int, checks: int, var: Path) -> dict[str, obje
     shutil.rmtree(var, ignore_errors=True)
     env = os.environ | {
         "SVC_VAR_DIR": str(var),
-        "SVC_KAFKA_PORT": str(_free_port()),
+        "SVC_KAFKA_PORT": str(free_port_pair()),
         "SVC_PARTITIONS": "6",
     }
     env.pop("SVC_KAFKA_BOOTSTRAP", None)

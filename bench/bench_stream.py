@@ -44,25 +44,11 @@ from events.settings import Settings, load_settings
 from events.topics import CHECKPOINTS_TOPIC, EVENT_TOPICS
 from processors.stack import kafka_runtime
 from processors.stack.kafka_admin import ensure_platform_topics
+from processors.stack.processes import free_port_pair
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench" / "stream"
 CAUGHT_UP = re.compile(r"caught up: shards \[[^\]]*\] ([0-9.]+) s after adoption")
-
-
-def _free_port() -> int:
-    import socket
-
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
 
 
 def _publish(env: dict[str, str], events: int) -> float:
@@ -205,7 +191,7 @@ def main() -> int:
     VAR.mkdir(parents=True)
     env = os.environ | {
         "SVC_VAR_DIR": str(VAR),
-        "SVC_KAFKA_PORT": str(_free_port()),
+        "SVC_KAFKA_PORT": str(free_port_pair()),
         "SVC_PARTITIONS": "6",
         "SVC_ALLOWED_LATENESS": "3650d",
     }

@@ -115,6 +115,18 @@ def stop_pid(pid: int, timeout_s: float) -> bool:
     return False
 
 
+def free_port_pair(host: str = "127.0.0.1") -> int:
+    """A free TCP port whose successor (a KRaft broker's controller) is free too: for a
+    broker of its own in a test or a benchmark."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if port < 65535 and port_is_free(host, port) and port_is_free(host, port + 1):
+            return port
+    raise RuntimeError(f"found no two consecutive free ports on {host}")
+
+
 def port_is_free(host: str, port: int) -> bool:
     """Whether a server could listen on host:port now (as the JVM would, with SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from processors.stack.processes import free_port_pair
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +83,7 @@ def _violations_by_province(
 def test_main_command_shows_violations_that_survive_a_restart() -> None:
     var_dir = VAR / "e2e"
     shutil.rmtree(var_dir, ignore_errors=True)
-    env = {**os.environ, "SVC_VAR_DIR": str(var_dir), "SVC_KAFKA_PORT": str(_free_port())}
+    env = {**os.environ, "SVC_VAR_DIR": str(var_dir), "SVC_KAFKA_PORT": str(free_port_pair())}
     env.pop("SVC_KAFKA_BOOTSTRAP", None)
     env.pop("SVC_CLICKHOUSE_DSN", None)
     port = _free_port()

@@ -12,7 +12,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,8 +30,7 @@ from kafka.producer.future import FutureRecordMetadata
 from events.settings import Settings, load_settings
 from events.topics import EVENT_TOPICS, channel_of, topic_for
 from processors.stack import kafka_runtime
-from processors.stack.broker_config import HOST
-from processors.stack.processes import command_line, is_alive, port_is_free, wait_exit
+from processors.stack.processes import command_line, free_port_pair, is_alive, wait_exit
 from processors.storage.client import DATABASE
 from standards.evaluate import evaluate, read_lines
 from standards.loader import load_standards
@@ -44,17 +42,6 @@ TopicPartition = tuple[str, int]
 
 
 # --- the broker ---------------------------------------------------------------------------
-
-
-def free_port_pair() -> int:
-    """A free TCP port on the loopback whose successor (the KRaft controller's) is free too."""
-    for _ in range(100):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((HOST, 0))
-            port = int(sock.getsockname()[1])
-        if port < 65535 and port_is_free(HOST, port) and port_is_free(HOST, port + 1):
-            return port
-    raise RuntimeError("found no two consecutive free ports on the loopback")
 
 
 class PrivateBroker:

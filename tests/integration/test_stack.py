@@ -5,7 +5,6 @@ Jars come from the project's cache (`.cache/`), so only the first run ever downl
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -17,7 +16,7 @@ import processors.cli
 from events.settings import Settings, load_settings
 from events.topics import ALL_TOPICS, STANDARDS_TOPIC, VIOLATIONS_TOPIC
 from processors.stack import kafka_runtime
-from processors.stack.processes import is_alive, read_pid
+from processors.stack.processes import free_port_pair, is_alive, read_pid
 
 pytestmark = pytest.mark.integration
 
@@ -28,31 +27,11 @@ def _quiet(_line: str) -> None:
     """Reports are not asserted on here; the CLI test below reads them."""
 
 
-def _free_port_pair() -> int:
-    """A port p such that p and p + 1 (the controller) are both free."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port: int = probe.getsockname()[1]
-        if port < 65535 and _bindable(port) and _bindable(port + 1):
-            return port
-    raise RuntimeError("no two adjacent free ports")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {
         "SVC_VAR_DIR": str(tmp_path_factory.mktemp("stack-var")),
-        "SVC_KAFKA_PORT": str(_free_port_pair()),
+        "SVC_KAFKA_PORT": str(free_port_pair()),
         "SVC_PARTITIONS": str(PARTITIONS),
     }
 
