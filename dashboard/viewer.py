@@ -1,0 +1,32 @@
+"""Who is looking: a role, and for a provincial manager the one province they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dashboard.scope import Scope
+
+
+class Role(StrEnum):
+    HQ_AUDITOR = "hq_auditor"
+    PROVINCE_MANAGER = "province_manager"
+    STANDARDS_OWNER = "standards_owner"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    role: Role
+    province: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.role is Role.PROVINCE_MANAGER) != (self.province is not None):
+            raise ValueError("a provincial manager, and only one, is bound to a province")
+
+    @property
+    def scope(self) -> Scope:
+        """What the query layer lets this viewer read: one province, or all."""
+        if self.province is None:
+            return Scope()
+        return Scope(frozenset({self.province}))
