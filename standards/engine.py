@@ -214,12 +214,14 @@ class Engine:
             verdicts.extend(handler(event))
         return verdicts
 
-    def advance(self, watermark: datetime) -> list[Verdict]:
+    def advance(self, watermark: datetime, mark: float | None = None) -> list[Verdict]:
         """Move event time forward; every deadline now passed fires.
 
         Called after every event: the comparisons run on POSIX seconds, which order
-        instants exactly as aware datetimes do at a fraction of the cost."""
-        mark = watermark.timestamp()
+        instants exactly as aware datetimes do at a fraction of the cost. A caller that
+        has the watermark's POSIX seconds already passes them as `mark`."""
+        if mark is None:
+            mark = watermark.timestamp()
         if mark <= self._mark:
             return []
         self._mark = mark

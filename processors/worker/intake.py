@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,8 +76,10 @@ class Message:
         )
 
 
+@lru_cache(maxsize=65536)
 def shard_of(name: str, shards: int) -> int:
-    """A stable shard for a unit (crc32, the same in every process, unlike `hash`)."""
+    """A stable shard for a unit (crc32, the same in every process, unlike `hash`); cached,
+    as units are few and every message asks."""
     return zlib.crc32(name.encode()) % shards
 
 
@@ -94,7 +97,11 @@ def judge(
     """Validate one message (either content mode). Never raises: whatever is wrong
     becomes the reason."""
     raw = value or b""
-    kept = tuple((name, data or b"") for name, data in headers or ()) if is_binary(headers) else ()
+    kept = (
+        tuple((name, data or b"") for name, data in headers)
+        if headers and is_binary(headers)
+        else ()
+    )
     event: Envelope | None = None
     try:
         value = structured_value(value, kept) if kept else value

@@ -177,11 +177,11 @@ class Shard:
         pending, engine = self.pending, self.engine
         left = len(pending) if budget is None else budget
         while pending and pending[0][0] < clock and left > 0:
-            event = heapq.heappop(pending)[4]
+            moment, _, _, _, event = heapq.heappop(pending)
             # deadlines before the event fire before it, whether or not an earlier settle
             # already moved the engine that far: the order of timers and events is then
             # one of event time alone, never of where the clock stopped between batches
-            verdicts.extend(engine.advance(event.time))
+            verdicts.extend(engine.advance(event.time, moment))
             verdicts.extend(engine.process(event))
             left -= 1
         if clock != NEVER and not self.behind:
