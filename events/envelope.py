@@ -9,6 +9,7 @@ datetimes), unknown fields kept as sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -73,6 +74,8 @@ globals().update({model.__name__: model for model in EVENT_MODELS.values()})
 # Built at run time from the registry, so typed as Any for the checker.
 _ANY_EVENT_TYPE: Any = Annotated[Union[tuple(EVENT_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
 _ANY_EVENT: TypeAdapter[Envelope] = TypeAdapter(_ANY_EVENT_TYPE)
+# pydantic-core's own entry point: the adapter's wrapper costs a tenth of a validation
+_VALIDATE_JSON: Callable[[bytes | str], Envelope] = _ANY_EVENT.validator.validate_json
 
 
 def _known_type(value: str) -> str:
@@ -98,7 +101,7 @@ def parse_event(raw: bytes | str) -> Envelope:
     error naming it, together with every other envelope problem).
     """
     try:
-        return _ANY_EVENT.validate_json(raw)
+        return _VALIDATE_JSON(raw)
     except ValidationError as exc:
         if exc.error_count() == 1 and exc.errors()[0]["type"] in _NO_TYPE:
             _UntypedEvent.model_validate_json(raw)  # raises the full report

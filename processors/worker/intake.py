@@ -96,61 +96,87 @@ def judge(
 ) -> Message:
     """Validate one message (either content mode). Never raises: whatever is wrong
     becomes the reason."""
-    raw = value or b""
-    kept = (
-        tuple((name, data or b"") for name, data in headers)
-        if headers and is_binary(headers)
-        else ()
-    )
-    event: Envelope | None = None
-    try:
-        value = structured_value(value, kept) if kept else value
-    except BindingError as exc:
-        reason = f"invalid: {exc}"
-    else:
-        if value is None:
-            reason = "empty: the message has a null value"
-        elif not value:
-            reason = "empty: the message value is empty"
-        elif len(value) > config.max_message_bytes:
-            reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
-        else:
-            reason, event = _parse(value, config, now)
-    if event is not None:
-        return Message(
-            topic,
-            partition,
-            offset,
-            shard_of(event.unit, shards),
-            redactor(config.pseudonym_key).event(event),
-            "",
-            raw,
-            event.time.timestamp(),
-            kept,
+    return Judge(shards, config, now)(topic, partition, offset, value, headers)
+
+
+class Judge:
+    """`judge` for many messages read at one moment: what does not change between them
+    (the future horizon, the redactor) is worked out once."""
+
+    __slots__ = ("_config", "_horizon", "_now", "_redact", "_shards")
+
+    def __init__(self, shards: int, config: WorkerConfig, now: datetime) -> None:
+        self._shards, self._config, self._now = shards, config, now
+        self._horizon = (now + config.max_future).timestamp()
+        self._redact = redactor(config.pseudonym_key).event
+
+    def __call__(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        value: bytes | None,
+        headers: Headers | None = None,
+    ) -> Message:
+        raw = value or b""
+        kept = (
+            tuple((name, data or b"") for name, data in headers)
+            if headers and is_binary(headers)
+            else ()
         )
-    shard = shard_of(f"{topic}:{partition}", shards)
-    return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)
+        config = self._config
+        try:
+            value = structured_value(value, kept) if kept else value
+        except BindingError as exc:
+            reason = f"invalid: {exc}"
+        else:
+            if value is None:
+                reason = "empty: the message has a null value"
+            elif not value:
+                reason = "empty: the message value is empty"
+            elif len(value) > config.max_message_bytes:
+                reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
+            else:
+                reason, event, moment = self._parse(value)
+                if event is not None:
+                    return Message(
+                        topic,
+                        partition,
+                        offset,
+                        shard_of(event.unit, self._shards),
+                        self._redact(event),
+                        "",
+                        raw,
+                        moment,
+                        kept,
+                    )
+        shard = shard_of(f"{topic}:{partition}", self._shards)
+        return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)
 
-
-def _parse(value: bytes, config: WorkerConfig, now: datetime) -> tuple[str, Envelope | None]:
-    try:
-        event = parse_event(value)
-    except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-        return f"invalid: {_reason(exc)}", None
-    if len(value) > config.max_string_chars:  # only then can one string be too long
-        fields = {name: getattr(event, name) for name in _ENVELOPE_STRINGS}
-        fields.update(event.model_extra or {})
-        fields["data"] = event.data
-        long = _long_string(fields, config.max_string_chars)
-        if long:
-            return f"invalid: {long}", None
-    horizon = now + config.max_future
-    if event.time > horizon:
-        return (
-            f"future: time {event.time.isoformat()} is after the wall clock "
-            f"{now.isoformat()} plus {config.max_future} of allowed skew"
-        ), None
-    return "", event
+    def _parse(self, value: bytes) -> tuple[str, Envelope | None, float]:
+        config = self._config
+        try:
+            event = parse_event(value)
+        except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+            return f"invalid: {_reason(exc)}", None, 0.0
+        if len(value) > config.max_string_chars:  # only then can one string be too long
+            fields = {name: getattr(event, name) for name in _ENVELOPE_STRINGS}
+            fields.update(event.model_extra or {})
+            fields["data"] = event.data
+            long = _long_string(fields, config.max_string_chars)
+            if long:
+                return f"invalid: {long}", None, 0.0
+        moment = event.time.timestamp()
+        if moment > self._horizon:
+            return (
+                (
+                    f"future: time {event.time.isoformat()} is after the wall clock "
+                    f"{self._now.isoformat()} plus {config.max_future} of allowed skew"
+                ),
+                None,
+                0.0,
+            )
+        return "", event, moment
 
 
 _ENVELOPE_STRINGS = ("id", "source", "type", "subject", "province", "unit")

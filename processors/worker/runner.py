@@ -49,7 +49,7 @@ from events.topics import (
 )
 from processors.stack.kafka_admin import ensure_platform_topics
 from processors.worker.config import WorkerConfig
-from processors.worker.intake import DeadLetter, judge, utc_now
+from processors.worker.intake import DeadLetter, Judge, utc_now
 from processors.worker.metrics import WorkerMetrics, reason_class
 from processors.worker.shard import Shard, Source, SourceBatch
 from processors.worker.standards_feed import StandardsFeed
@@ -272,6 +272,7 @@ class Worker:
         config, shards, metrics = self._config, list(self._shards.values()), self._metrics
         now, seen = utc_now(), time.monotonic()
         letters: list[DeadLetter] = []
+        judge = Judge(self._shard_count, config, now)
         metrics.batch_records.observe(sum(len(records) for records in batch.values()))
         for tp, records in batch.items():
             source = (tp.topic, tp.partition)
@@ -285,16 +286,7 @@ class Worker:
             self._check_contiguous(wanting, source, records)
             start = min(self._next_needed(s, source) for s in wanting)
             judged = [
-                judge(
-                    tp.topic,
-                    tp.partition,
-                    record.offset,
-                    record.value,
-                    shards=self._shard_count,
-                    config=config,
-                    now=now,
-                    headers=record.headers,
-                )
+                judge(tp.topic, tp.partition, record.offset, record.value, record.headers)
                 for record in records
                 if record.offset >= start
             ]
