@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -85,10 +86,31 @@ def _until_settled(client: Client, events: int, timeout_s: float) -> float:
     raise TimeoutError(f"ClickHouse held {last} (events, checks) after {timeout_s} s")
 
 
-def end_to_end(env: dict[str, str], client: Client, events: int) -> dict[str, object]:
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def end_to_end(
+    env: dict[str, str], client: Client, events: int, broker_pid: int | None
+) -> dict[str, object]:
+    """The rate, and the CPU each part of the pipeline spent on it: on a machine of two
+    cores, their sum per event is what bounds the rate."""
     worker = _worker(env, VAR / "worker-e2e.log", {"SVC_ALLOWED_LATENESS": "3650d"})
     try:
         time.sleep(10)  # the worker joins its group before the traffic starts
+        cpu_before = {
+            "worker": _cpu_seconds(worker.pid),
+            "broker": _cpu_seconds(broker_pid) if broker_pid else 0.0,
+            "sink_and_clickhouse": time.process_time(),
+            "publishers": _children_cpu_seconds(),
+        }
         began = time.monotonic()
         subprocess.run(
             [sys.executable, "-m", "processors.cli", "simulate", "--provinces", "8",
@@ -97,15 +119,29 @@ def end_to_end(env: dict[str, str], client: Client, events: int) -> dict[str, ob
             env=env, check=True, capture_output=True,
         )  # fmt: skip
         published = time.monotonic() - began
+        publishers = _children_cpu_seconds() - cpu_before["publishers"]
         landed = _count(client, "events")
         settled = _until_settled(client, landed, 1800) - began
+        cpu = {
+            "publishers": publishers,
+            "worker": _cpu_seconds(worker.pid) - cpu_before["worker"],
+            "broker": (_cpu_seconds(broker_pid) if broker_pid else 0.0) - cpu_before["broker"],
+            # this process: the projector and chDB (less its idle polling, which the
+            # few seconds of settling add)
+            "sink_and_clickhouse": time.process_time() - cpu_before["sink_and_clickhouse"],
+        }
         stored = _count(client, "events")
+        per_event = {name: round(seconds / stored * 1e6, 1) for name, seconds in cpu.items()}
+        total = sum(cpu.values()) / stored
         return {
             "events": stored,
             "publish_seconds": round(published, 1),
             "seconds_until_in_clickhouse": round(settled, 1),
             "events_per_s": round(stored / settled),
             "checks_rows": _count(client, "checks"),
+            "cpu_seconds": {name: round(seconds, 1) for name, seconds in cpu.items()},
+            "cpu_microseconds_per_event": per_event,
+            "cpu_bound_events_per_s": round((os.cpu_count() or 1) / total),
         }
     finally:
         _stop(worker)
@@ -206,7 +242,7 @@ def main() -> int:
     }
     env.pop("SVC_KAFKA_BOOTSTRAP", None)
     settings = load_settings(env)
-    kafka_runtime.ensure_up(settings, report=lambda _line: None)
+    broker = kafka_runtime.ensure_up(settings, report=lambda _line: None)
     client = connect(dsn)
     projector = None
     try:
@@ -215,7 +251,7 @@ def main() -> int:
         create_schema(client)
         projector, _thread = start_in_background(settings.kafka_bootstrap, dsn)
         results: dict[str, object] = {"cpu_count": os.cpu_count()}
-        results["end_to_end"] = end_to_end(env, client, args.events)
+        results["end_to_end"] = end_to_end(env, client, args.events, broker.pid)
         print(f"end to end: {results['end_to_end']}")
         results["latency"] = latency(env, client, args.rate, args.seconds)
         print(f"latency: {results['latency']}")
