@@ -139,6 +139,7 @@ class Worker:
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
+                max_partition_fetch_bytes=self._config.fetch_partition_bytes,
             )
         )
         self._reader = await self._start_client(
