@@ -1,10 +1,13 @@
-"""The dashboard's router: every page in `dashboard.pages`, titled in the viewer's language."""
+"""The dashboard's router: the language switch, the login gate, then every page in
+`dashboard.pages`, titled in the viewer's language, with the viewer in the sidebar."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import gate, logout
 from dashboard.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t
+from dashboard.labels import province_name
 from dashboard.pages import PAGES
 
 st.set_page_config(page_title=t("app.title"), layout="wide")
@@ -14,6 +17,12 @@ st.session_state[LANGUAGE_KEY] = st.sidebar.selectbox(
     index=LANGUAGES.index(current_language()),
     format_func=lambda lang: {"zh": "中文", "en": "English"}[lang],
 )
+viewer = gate()
+where = f" · {province_name(viewer.province)}" if viewer.province else ""
+st.sidebar.markdown(f"**{viewer.name}** · {t(f'core.role.{viewer.role.value}')}{where}")
+if st.sidebar.button(t("core.auth.logout"), key="logout"):
+    logout()
+    st.rerun()
 navigation = st.navigation(
     [
         st.Page(page.path, title=t(f"page.{page.key}"), url_path=page.key, default=i == 0)
