@@ -20,7 +20,7 @@ st.session_state[LANGUAGE_KEY] = st.sidebar.selectbox(
 viewer = gate()
 where = f" · {province_name(viewer.province)}" if viewer.province else ""
 st.sidebar.markdown(f"**{viewer.name}** · {t(f'core.role.{viewer.role.value}')}{where}")
-if st.sidebar.button(t("core.auth.logout"), key="logout"):
+if st.sidebar.button(t("core.auth.logout"), key="core_logout"):
     logout()
     st.rerun()
 navigation = st.navigation(
