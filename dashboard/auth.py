@@ -47,7 +47,7 @@ def gate() -> Viewer:
     user = book.users.get(str(st.session_state.get("username")))
     if status and user is not None:
         st.session_state[VIEWER_KEY] = user.viewer
-        return user.viewer
+        st.rerun()  # with the menu, on the page the URL asked for
     if status is False:
         st.error(t("core.auth.failed"))
     st.stop()

@@ -3,6 +3,8 @@ and notice desks), each with its KPIs against targets and its star rating by mon
 
 from __future__ import annotations
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboard import core_page
@@ -59,14 +61,19 @@ def by_month(where: Slice) -> None:
         ],
         hide_index=True,
     )
-    st.line_chart(
-        {
-            t("core.month"): [r.month for r in rows],
-            t("core.rate_percent"): [None if v is None else round(100 * v, 2) for v in rates],
-        },
-        x=t("core.month"),
-        y=t("core.rate_percent"),
+    points = {
+        t("core.month"): [r.month for r in rows],
+        t("core.rate_percent"): [None if v is None else round(100 * v, 2) for v in rates],
+    }
+    line = (
+        alt.Chart(pd.DataFrame(points))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{t('core.month')}:O"),
+            y=alt.Y(f"{t('core.rate_percent')}:Q", scale=alt.Scale(zero=False)),
+        )
     )
+    st.altair_chart(line)
 
 
 def year_slice(**filters: str | None) -> Slice:

@@ -11,7 +11,7 @@ from dashboard.data.scorecard import ALL, Cell
 from dashboard.humanize import percent
 from dashboard.i18n import current_language, t
 from dashboard.labels import channel_name, province_name
-from dashboard.rulebook import rule_info, star_text, stars
+from dashboard.rulebook import rule_info, star_bands, star_text, stars
 from dashboard.session import viewer
 
 lang = current_language()
@@ -27,16 +27,20 @@ before = {
 }
 
 
-def trend(cell: Cell) -> str:
+def points(cell: Cell) -> float | None:
     """The change of the rate against the previous month, in percentage points."""
     now = rate(cell.checked, cell.standing)
     old_cell = before.get((cell.province, cell.channel))
     old = None if old_cell is None else rate(old_cell.checked, old_cell.standing)
-    if now is None or old is None:
+    return None if now is None or old is None else round(100 * (now - old), 1)
+
+
+def trend(cell: Cell) -> str:
+    change = points(cell)
+    if change is None:
         return none
-    points = 100 * (now - old)
-    arrow = "▲" if points > 0.05 else "▼" if points < -0.05 else "＝"
-    return t("core.points", arrow=arrow, n=f"{abs(points):.1f}")
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "＝"
+    return t("core.points", arrow=arrow, n=f"{abs(change):.1f}")
 
 
 total = next((c for c in current if c.province == ALL and c.channel == ALL), None)
@@ -46,11 +50,25 @@ if total is None or not (total.checked or total.standing):
 
 overall = rate(total.checked, total.standing)
 left, middle, right, last = st.columns(4)
-left.metric(t("core.rate"), percent(overall, lang), trend(total))
+change = points(total)
+left.metric(
+    t("core.rate"),
+    percent(overall, lang),
+    None if change is None else t("core.points_signed", n=f"{change:+.1f}"),
+    delta_color="normal" if change else "off",
+)
 middle.metric(t("core.violations"), f"{total.standing:,}")
 right.metric(t("core.voided"), f"{total.voided:,}")
 last.metric(t("core.stars"), star_text(stars(overall), none))
-st.caption(t("core.rate_explained"))
+bands = "，" if lang == "zh" else ", "
+st.caption(
+    t(
+        "core.rate_explained",
+        bands=bands.join(
+            t("core.star_band", stars=b.stars, min=percent(b.min_score, lang)) for b in star_bands()
+        ),
+    )
+)
 
 st.subheader(t("core.scorecard.by_province"))
 provinces = [c for c in current if c.province != ALL and c.channel == ALL]
@@ -110,16 +128,28 @@ st.caption(t("core.scorecard.cell_explained"))
 st.subheader(t("core.scorecard.worst_clauses"))
 worst = core_page.worst_clauses(core_page.month_slice(scope, month))
 if worst:
-    labels = []
-    for w in worst:
-        info = rule_info(w.rule)
-        labels.append(w.rule if info is None else f"{info.clause} {info.title(lang)}")
     st.bar_chart(
-        {t("common.clause"): labels, t("core.violations"): [w.standing for w in worst]},
-        x=t("common.clause"),
+        {
+            t("common.rule"): [w.rule for w in worst],
+            t("core.violations"): [w.standing for w in worst],
+        },
+        x=t("common.rule"),
         y=t("core.violations"),
         horizontal=True,
         sort=f"-{t('core.violations')}",
+    )
+    st.dataframe(
+        [
+            {
+                t("common.rule"): w.rule,
+                t("common.clause"): none if (info := rule_info(w.rule)) is None else info.clause,
+                t("core.title"): none if info is None else info.title(lang),
+                t("core.violations"): w.standing,
+                t("core.provinces"): w.provinces,
+            }
+            for w in worst
+        ],
+        hide_index=True,
     )
 else:
     st.info(t("common.no_data"))
