@@ -70,7 +70,8 @@ if rule is None:
     st.stop()
 
 st.query_params["rule"] = rule
-st.subheader(t("core.rules.where", rule=clause(rule)))
+info = rule_info(rule)
+st.subheader(t("core.rules.where", rule=rule if info is None else f"{rule} · {info.clause}"))
 st.page_link("views/violations.py", label=t("core.open_violations"), query_params={"rule": rule})
 places = core_page.rule_by_province(Slice(scope, start, core_page.next_month(month), rule=rule))
 st.dataframe(
