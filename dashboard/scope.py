@@ -15,6 +15,14 @@ class Scope:
     def allows(self, province: str) -> bool:
         return self.provinces is None or province in self.provinces
 
+    def within(self, other: Scope) -> Scope:
+        """What both scopes allow."""
+        if other.provinces is None:
+            return self
+        if self.provinces is None:
+            return other
+        return Scope(self.provinces & other.provinces)
+
 
 def scope_from_env() -> Scope:
     """`SVC_DASHBOARD_PROVINCES=GD,BJ` restricts a dashboard deployment to those provinces."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dashboard.scope import Scope
+from dashboard.scope import Scope, scope_from_env
 
 
 class Role(StrEnum):
@@ -26,7 +26,7 @@ class Viewer:
 
     @property
     def scope(self) -> Scope:
-        """What the query layer lets this viewer read: one province, or all."""
-        if self.province is None:
-            return Scope()
-        return Scope(frozenset({self.province}))
+        """What the query layer lets this viewer read: one province, or all; never more
+        than the deployment's own restriction (`SVC_DASHBOARD_PROVINCES`)."""
+        own = Scope() if self.province is None else Scope(frozenset({self.province}))
+        return own.within(scope_from_env())

@@ -121,6 +121,7 @@ def _up(args: argparse.Namespace) -> int:
         state = "started" if started else "already running"
         print(f"==> {service.name} {state} (pid {pid}, log {service.log_file(settings)})")
     url = f"http://127.0.0.1:{args.dashboard_port}"
+    logins = _demo_logins()
     _wait_for_dashboard(url, services(args.dashboard_port)[1].log_file(settings))
     for service in services(args.dashboard_port):
         _require_alive(service, settings)
@@ -128,7 +129,21 @@ def _up(args: argparse.Namespace) -> int:
         print(f"==> publishing simulated traffic for {args.provinces}")
         _simulate(args.provinces)
     print(f"\nDashboard: {url}\nStop everything with: .venv/bin/svcstd down")
+    print(logins)
     return 0
+
+
+def _demo_logins() -> str:
+    """What to say about logging in: the demo users, created when no users file exists."""
+    from dashboard.demo_users import ensure_demo_users, logins_path
+    from dashboard.users import users_path
+
+    path = users_path()
+    created = ensure_demo_users(path)
+    if created:
+        lines = "\n".join(f"  {login.line()}" for login in created)
+        return f"Demo logins (also in {logins_path(path)}):\n{lines}"
+    return f"Logins: {path} (svcstd users add NAME --role ROLE [--province P])"
 
 
 def _simulate(provinces: str) -> None:

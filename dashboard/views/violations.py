@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.connection import client
+from dashboard.i18n import t
 from dashboard.queries import (
     UnitCount,
     evidence_events,
@@ -12,7 +13,7 @@ from dashboard.queries import (
     violations_by_province,
     violations_by_unit,
 )
-from dashboard.scope import scope_from_env
+from dashboard.session import viewer
 
 ALL_UNITS = "all units"
 
@@ -22,8 +23,8 @@ def _unit_label(name: str, counts: list[UnitCount]) -> str:
     return name if found is None else f"{name} ({found.violations})"
 
 
-st.title("Violations")
-scope = scope_from_env()
+st.title(t("page.violations"))
+scope = viewer().scope
 ch = client()
 provinces = [c.province for c in violations_by_province(ch, scope)]
 if not provinces:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from clickhouse_connect.driver.client import Client
 
 from processors.storage.client import DATABASE, chdb_in_use, connect
+from processors.storage.rollups import create_rollups
 
 DEDUP = "SETTINGS non_replicated_deduplication_window = 10000"
 
@@ -148,6 +149,7 @@ def create_schema(client: Client) -> None:
     for statement in STATEMENTS:
         client.command(statement)
     add_columns(client)
+    create_rollups(client)
 
 
 def add_columns(client: Client, database: str = DATABASE) -> None:

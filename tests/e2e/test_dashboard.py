@@ -1,9 +1,11 @@
 """The stack as a user runs it: the README's main command, then the dashboard in
-headless Chromium, where the simulated violations must show up by province and
-must still be there after `svcstd down` and another `make run`."""
+headless Chromium, logged in as the demo HQ auditor `make run` created, where the
+simulated violations must show up by province on the scorecard and must still be
+there after `svcstd down` and another `make run`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,7 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from processors.stack.processes import free_port_pair
 
@@ -56,25 +59,50 @@ def _record_timing(name: str, seconds: float) -> None:
     path.write_text(json.dumps(timings, indent=2))
 
 
-def _violations_by_province(
-    browser: Browser, url: str, shot: Path, timeout_s: float
-) -> dict[str, int]:
-    """Open the overview and wait until every simulated province has a row."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def _demo_password(var_dir: Path, name: str) -> str:
+    """The password `make run` generated for a demo user (var/.../demo-logins.txt)."""
+    for line in (var_dir / "dashboard" / "demo-logins.txt").read_text().splitlines():
+        user, _, rest = line.partition(" / ")
+        if user == name:
+            return rest.split()[0]
+    raise AssertionError(f"no demo login {name!r}")
+
+
+def _open_scorecard(page: Page, url: str, password: str) -> None:
+    """A fresh load of the scorecard, through the login form unless the cookie logs in."""
     page.goto(url)
-    page.get_by_text("Service standards — national overview").wait_for(timeout=60_000)
+    title = page.get_by_text("全国计分卡").first
+    name = page.get_by_label("用户名")
+    title.or_(name).wait_for(timeout=60_000)
+    if not title.is_visible():
+        name.fill("hq")
+        page.get_by_label("密码", exact=True).fill(password)
+        page.get_by_role("button", name="登录").click()
+    title.wait_for(timeout=60_000)
+
+
+def _violations_by_province(
+    browser: Browser, url: str, password: str, shot: Path, timeout_s: float
+) -> dict[str, int]:
+    """Log in as HQ, open the scorecard and wait until every simulated province has a row."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     counts: dict[str, int] = {}
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        table = page.locator("[data-testid='stTable'] table")
-        if table.count():
-            rows = [
-                r.locator("th, td").all_inner_texts() for r in table.first.locator("tbody tr").all()
-            ]
-            counts = {cells[0]: int(cells[1]) for cells in rows if len(cells) >= 2}
+        _open_scorecard(page, url, password)
+        grid = page.locator("[data-testid='stDataFrame'] table")
+        with contextlib.suppress(PlaywrightTimeout):
+            grid.first.wait_for(timeout=15_000)
+        if grid.count():
+            rows = [r.locator("th, td").all_inner_texts() for r in grid.first.locator("tr").all()]
+            counts = {
+                cells[0].rsplit("(", 1)[-1].rstrip(")"): int(cells[4].replace(",", ""))
+                for cells in rows[1:]
+                if len(cells) >= 5 and cells[4].replace(",", "").isdigit()
+            }
             if all(p in counts for p in PROVINCES):
                 break
-        time.sleep(2)
+        time.sleep(5)
     page.screenshot(path=str(shot), full_page=True)
     page.close()
     return counts
@@ -95,7 +123,10 @@ def test_main_command_shows_violations_that_survive_a_restart() -> None:
             try:
                 started = time.monotonic()
                 _make_run(env, port)
-                first = _violations_by_province(browser, url, VAR / "e2e-dashboard.png", 180)
+                password = _demo_password(var_dir, "hq")
+                first = _violations_by_province(
+                    browser, url, password, VAR / "e2e-dashboard.png", 180
+                )
                 _record_timing("first_run_to_violations_s", time.monotonic() - started)
                 assert all(first.get(p, 0) > 0 for p in PROVINCES), first
 
@@ -103,7 +134,7 @@ def test_main_command_shows_violations_that_survive_a_restart() -> None:
                 started = time.monotonic()
                 _make_run(env, port, "--no-simulate")
                 again = _violations_by_province(
-                    browser, url, VAR / "e2e-dashboard-restarted.png", 60
+                    browser, url, password, VAR / "e2e-dashboard-restarted.png", 60
                 )
                 _record_timing("restart_to_violations_s", time.monotonic() - started)
                 assert all(again.get(p, 0) >= first[p] for p in PROVINCES), (first, again)

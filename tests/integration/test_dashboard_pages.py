@@ -10,6 +10,8 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import text
+from dashboard.viewer import Role, Viewer
 from processors.sink.batch_sink import ClickHouseSink
 
 pytestmark = pytest.mark.integration
@@ -31,14 +33,18 @@ def app(clickhouse: Client, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> A
     sink.add("svc.violations", 5, 1, json.dumps(violation).encode())
     sink.flush()
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
-    return AppTest.from_file(str(APP), default_timeout=30)
+    test = AppTest.from_file(str(APP), default_timeout=30)
+    test.session_state["viewer"] = Viewer("pages-test", Role.HQ_AUDITOR)
+    return test
 
 
-def test_overview_lists_the_province(app: AppTest) -> None:
+def test_the_scorecard_lists_the_province(app: AppTest) -> None:
+    app.query_params["month"] = "2026-03"
     app.run()
     assert not app.exception
-    assert app.title[0].value == "Service standards — national overview"
-    assert "XZ" in app.table[0].value["province"].tolist()
+    assert app.title[0].value == text("page.scorecard", "zh")
+    provinces = app.dataframe[0].value[text("common.province", "zh")].tolist()
+    assert "西藏 (XZ)" in provinces
 
 
 def test_violations_page_drills_down_to_a_unit(app: AppTest) -> None:

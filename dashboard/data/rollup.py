@@ -1,0 +1,104 @@
+"""The rollups as the overview pages read them: standing violations and checks per
+(day, province, channel, rule, unit), never the raw tables.
+
+Standing = found − retracted − voided, per rollup key and never below zero (see
+`processors.storage.rollups`). The compliance rate of any group of keys is
+1 − standing / checked: retractions and accepted disputes raise it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dashboard.data import scope_filter
+from dashboard.scope import Scope
+from processors.storage.client import DATABASE
+
+KEY = "day, province, channel, rule, unit"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which rollup keys a query reads: days [start, end), the viewer's scope, and filters."""
+
+    scope: Scope
+    start: date
+    end: date
+    province: str | None = None
+    unit: str | None = None
+    rule: str | None = None
+
+    def where(self, params: dict[str, Any]) -> str:
+        params.update({"start": self.start, "end": self.end})
+        terms = [scope_filter(self.scope, params), "day >= {start:Date}", "day < {end:Date}"]
+        for column in ("province", "unit", "rule"):
+            value = getattr(self, column)
+            if value is not None:
+                params[column] = value
+                terms.append(f"{column} = {{{column}:String}}")
+        return " AND ".join(terms)
+
+
+def violations(where: str) -> str:
+    """A subquery: per rollup key, `found`, `retracted`, `voided`, `standing`, first and last."""
+    return f"""(
+        SELECT {KEY}, v.found AS found, v.retracted AS retracted, d.voided AS voided,
+               toUInt64(greatest(toInt64(v.found) - v.retracted - d.voided, 0)) AS standing,
+               v.first_detected AS first_detected, v.last_detected AS last_detected
+        FROM (
+            SELECT {KEY}, uniqExactMerge(found) AS found, uniqExactMerge(retracted) AS retracted,
+                   min(first_detected) AS first_detected, max(last_detected) AS last_detected
+            FROM {DATABASE}.violations_daily WHERE {where} GROUP BY {KEY}
+        ) AS v
+        LEFT JOIN (
+            SELECT {KEY}, uniqExactMerge(voided) AS voided
+            FROM {DATABASE}.voids_daily WHERE {where} GROUP BY {KEY}
+        ) AS d USING ({KEY})
+    )"""
+
+
+def checks(where: str) -> str:
+    """A subquery: per rollup key, `checked` and `violated` check ids."""
+    return f"""(
+        SELECT {KEY}, uniqExactMerge(checked) AS checked, uniqExactMerge(violated) AS violated
+        FROM {DATABASE}.checks_daily WHERE {where} GROUP BY {KEY}
+    )"""
+
+
+def combined(where: str, keys: str) -> str:
+    """Checks, standing and voided violations summed over `keys` (a subset of KEY)."""
+    return f"""(
+        SELECT {keys}, sum(checked) AS checked, sum(violated) AS violated,
+               sum(standing) AS standing, sum(voided) AS voided
+        FROM (
+            SELECT {keys}, checked, violated, toUInt64(0) AS standing, toUInt64(0) AS voided
+            FROM {checks(where)}
+            UNION ALL
+            SELECT {keys}, toUInt64(0), toUInt64(0), standing, voided
+            FROM {violations(where)}
+        )
+        GROUP BY {keys}
+    )"""
+
+
+def rate(checked: int, standing: int) -> float | None:
+    """1 − standing / checked, within 0..1; None when nothing was checked."""
+    if not checked:
+        return None
+    return max(0.0, 1.0 - standing / checked)
+
+
+def latest_day(client: Any, scope: Scope) -> date | None:
+    """The newest day any rollup row in the viewer's scope has (for the default period)."""
+    params: dict[str, Any] = {}
+    sql = f"""
+        SELECT max(day), count() FROM (
+            SELECT day FROM {DATABASE}.checks_daily WHERE {scope_filter(scope, params)}
+            UNION ALL
+            SELECT day FROM {DATABASE}.violations_daily WHERE {scope_filter(scope, params)}
+        )
+    """
+    newest, count = client.query(sql, parameters=params).result_rows[0]
+    return newest if count else None

@@ -1,0 +1,242 @@
+"""Every page opens for every role, and a provincial manager sees nothing of another
+province: not in any element a page renders (tables, metrics, text, charts' data),
+not among any widget's options, not through URL parameters, not in any download."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clickhouse_connect.driver.client import Client
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from dashboard.i18n import text
+from dashboard.pages import PAGES
+from dashboard.viewer import Role, Viewer
+from processors.storage.client import DATABASE
+
+pytestmark = pytest.mark.integration
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+OWN = "GD"
+OTHERS = ("BJ", "SH")
+VIEWERS = {
+    Role.HQ_AUDITOR: Viewer("hq-test", Role.HQ_AUDITOR),
+    Role.PROVINCE_MANAGER: Viewer("gd-test", Role.PROVINCE_MANAGER, OWN),
+    Role.STANDARDS_OWNER: Viewer("owner-test", Role.STANDARDS_OWNER),
+}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    run: str
+    when: datetime
+
+    def unit(self, province: str) -> str:
+        return f"{province}-ISO{self.run}"
+
+    def violation(self, province: str) -> str:
+        return f"iso-{province}-{self.run}"
+
+    def markers(self, province: str) -> list[str]:
+        """Strings that only a row of `province` can carry."""
+        return [
+            self.unit(province),
+            self.violation(province),
+            f"visit-{province}-{self.run}",
+            f"ev-{province}-{self.run}",
+            f"({province})",
+        ]
+
+
+@pytest.fixture(scope="module")
+def seeded(clickhouse: Client) -> Seeded:
+    """Violations, checks and events of GD and two other provinces, yesterday."""
+    run = uuid.uuid4().hex[:8]
+    when = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)
+    violations, checks, events = [], [], []
+    for province in (OWN, *OTHERS):
+        unit = f"{province}-ISO{run}"
+        subject = f"visit-{province}-{run}"
+        event = f"ev-{province}-{run}"
+        violations.append(
+            [f"iso-{province}-{run}", "cmcc-service", 1, "hall.wait_time", "CH 1.4.7", "major",
+             province, unit, subject, when, 700.0, 600.0, "seconds", [event],
+             "等候超时", "waited too long", False, 0]
+        )  # fmt: skip
+        checks.extend(
+            [f"isock-{province}-{run}-{i}", "cmcc-service", 1, "hall.wait_time", province, unit,
+             subject, when.date(), when, i == 0, 700.0]
+            for i in range(5)
+        )  # fmt: skip
+        events.append(
+            [event, "hall.visit.checked_in", when, province, unit, subject,
+             f"/provinces/{province}/halls/{unit}", "{}"]
+        )  # fmt: skip
+    clickhouse.insert(
+        f"{DATABASE}.violations",
+        violations,
+        column_names=["violation_id", "standard", "version", "rule", "clause", "severity",
+                      "province", "unit", "subject", "detected_at", "measured", "limit",
+                      "measure", "evidence", "message_zh", "message_en", "retracted",
+                      "revision"],
+    )  # fmt: skip
+    clickhouse.insert(
+        f"{DATABASE}.checks",
+        checks,
+        column_names=["check_id", "standard", "version", "rule", "province", "unit", "subject",
+                      "day", "checked_at", "violated", "value"],
+    )  # fmt: skip
+    clickhouse.insert(
+        f"{DATABASE}.events",
+        events,
+        column_names=["id", "type", "time", "province", "unit", "subject", "source", "data"],
+    )
+    return Seeded(run, when)
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The bytes of every file a page hands to a download button, eager or deferred."""
+    captured: list[bytes] = []
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def keep(data: object) -> None:
+        if callable(data):
+            data = data()
+        if isinstance(data, str):
+            data = data.encode()
+        if isinstance(data, bytes | bytearray):
+            captured.append(bytes(data))
+        elif hasattr(data, "read"):
+            captured.append(data.read())
+
+    def recording_add(self: MediaFileManager, data: Any, *args: Any, **kwargs: Any) -> str:
+        keep(data)
+        return add(self, data, *args, **kwargs)
+
+    def recording_deferred(self: MediaFileManager, data: Any, *args: Any, **kwargs: Any) -> str:
+        keep(data)
+        return add_deferred(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_deferred)
+    return captured
+
+
+@pytest.fixture
+def open_page(
+    clickhouse: Client, chdb_dsn: str, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AppTest]:
+    monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
+    monkeypatch.delenv("SVC_DASHBOARD_PROVINCES", raising=False)
+
+    def run(viewer: Viewer, script: str, params: dict[str, str] | None = None) -> AppTest:
+        app = AppTest.from_file(str(APP), default_timeout=60)
+        app.session_state["viewer"] = viewer
+        app.run()
+        for name, value in (params or {}).items():
+            app.query_params[name] = value
+        app.switch_page(f"views/{script}").run()
+        return app
+
+    return run
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _nodes(child)
+
+
+def _rendered(app: AppTest) -> list[bytes]:
+    """Every element's whole message: text, table and chart data (Arrow), widget options."""
+    return [
+        n.proto.SerializeToString()
+        for n in _nodes(app._tree)
+        if getattr(n, "proto", None) is not None
+    ]
+
+
+def _options(app: AppTest) -> list[str]:
+    found: list[str] = []
+    for kind in ("selectbox", "multiselect", "radio", "select_slider"):
+        for widget in app.get(kind):
+            found.extend(str(o) for o in getattr(widget, "options", []))
+    return found
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
+def test_every_page_opens_for_every_role(
+    open_page: Callable[..., AppTest], role: Role, page: Any
+) -> None:
+    app = open_page(VIEWERS[role], page.script)
+    assert not app.exception, app.exception
+    assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", "zh")]
+    sidebar = " ".join(m.value for m in app.sidebar.markdown)
+    assert VIEWERS[role].name in sidebar
+
+
+def _hostile_params(seeded: Seeded) -> dict[str, str]:
+    other = OTHERS[0]
+    return {
+        "province": other,
+        "provinces": ",".join(OTHERS),
+        "unit": seeded.unit(other),
+        "violation": seeded.violation(other),
+        "violation_id": seeded.violation(other),
+        "id": seeded.violation(other),
+        "rule": "hall.wait_time",
+        "channel": "hall",
+        "q": seeded.unit(other),
+        "search": seeded.unit(other),
+        "month": f"{seeded.when:%Y-%m}",
+    }
+
+
+@pytest.mark.parametrize("hostile", [False, True], ids=["plain", "url-params"])
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
+def test_a_provincial_manager_sees_no_other_province(
+    open_page: Callable[..., AppTest],
+    seeded: Seeded,
+    downloads: list[bytes],
+    page: Any,
+    hostile: bool,
+) -> None:
+    params = _hostile_params(seeded) if hostile else {"month": f"{seeded.when:%Y-%m}"}
+    app = open_page(VIEWERS[Role.PROVINCE_MANAGER], page.script, params)
+    assert not app.exception, app.exception
+    for button in app.get("download_button"):
+        button.click()
+    if app.get("download_button"):
+        app.run()
+    markers = [m.encode() for p in OTHERS for m in seeded.markers(p)]
+    for blob in [*_rendered(app), *downloads]:
+        leaked = [m.decode() for m in markers if m in blob]
+        assert not leaked, f"{page.key}: another province's rows shown: {leaked}"
+    options = _options(app)
+    assert not set(options) & set(OTHERS), f"{page.key}: options offer {options}"
+
+
+def test_the_scorecard_shows_the_managers_own_rows(
+    open_page: Callable[..., AppTest], seeded: Seeded
+) -> None:
+    """The isolation test above would pass on an empty page: this one shows GD is there."""
+    app = open_page(
+        VIEWERS[Role.PROVINCE_MANAGER], "drilldown.py", {"month": f"{seeded.when:%Y-%m}"}
+    )
+    assert not app.exception
+    own = seeded.unit(OWN).encode()
+    assert any(own in blob for blob in _rendered(app))
+    hq = open_page(VIEWERS[Role.HQ_AUDITOR], "overview.py", {"month": f"{seeded.when:%Y-%m}"})
+    shown = b"".join(_rendered(hq))
+    assert all(f"({p})".encode() in shown for p in (OWN, *OTHERS))
