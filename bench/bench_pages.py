@@ -43,7 +43,7 @@ from types import ModuleType
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
-from page_data import Size, fills, load
+from page_data import Size, fills, load, verify
 from pages_registry import PAGES, VIEWERS
 
 import dashboard.data
@@ -186,6 +186,9 @@ def prepare(path: Path, size: Size, reload: bool, settle: float) -> dict[str, An
         per_table = load(client, size)
         loaded = time.perf_counter() - started
         settled = _settle(client, settle)
+        problems = verify(client, size)
+        if problems:
+            raise SystemExit("the load is not as designed: " + "; ".join(problems))
         manifest = {
             "violations": size.violations,
             "events": size.events,
@@ -286,15 +289,19 @@ def main() -> int:
         "--settle", type=float, default=300, help="seconds to wait at most for merges after a load"
     )
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
+    parser.add_argument("--dir", type=Path, default=BENCH, help="where the chDB and figures go")
     args = parser.parse_args()
 
     size = Size.at(float(args.scale))
-    path = BENCH / f"pages-chdb{_suffix(args.scale)}"
-    out = BENCH / f"pages{_suffix(args.scale)}.json"
+    path = args.dir / f"pages-chdb{_suffix(args.scale)}"
+    out = args.dir / f"pages{_suffix(args.scale)}.json"
     manifest = prepare(path, size, args.reload, args.settle)
     print(json.dumps(manifest, indent=2))
 
     wanted = args.page or list(PAGES)
+    unknown = sorted(set(wanted) - set(PAGES))
+    if unknown:
+        parser.error(f"no such page in pages_registry: {', '.join(unknown)}")
     inner = connect(f"chdb://{path}")
     client = RecordingClient(inner)
     load_before = [round(x, 2) for x in os.getloadavg()]

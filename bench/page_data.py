@@ -502,3 +502,36 @@ def load(client: Client, size: Size, report: Callable[[str], None] = print) -> d
         seconds[fill.table] = seconds.get(fill.table, 0.0) + took
         report(f"  {fill.table}: {fill.rows:,} rows in {took:.1f} s")
     return seconds
+
+
+def verify(client: Client, size: Size) -> list[str]:
+    """What a load must hold for the pages to be timed on realistic rows; empty when it does.
+
+    Evidence is checked on a sample of a thousandth of the violations (all of a small load)."""
+    problems: list[str] = []
+    sample = f"""
+        SELECT province, arrayJoin(evidence) AS id FROM {DATABASE}.violations
+        WHERE revision = 0 AND (sipHash64(violation_id) % 1000 = 0 OR {size.violations} < 100000)
+    """
+    missing = client.query(
+        f"""
+        SELECT (SELECT count() FROM ({sample}))
+             - (SELECT count() FROM {DATABASE}.events WHERE (province, id) IN ({sample}))
+        """
+    ).result_rows[0][0]
+    if missing:
+        problems.append(f"{missing} evidence ids of the sample are not in svc.events")
+    failed = client.query(f"SELECT countIf(violated) FROM {DATABASE}.checks").result_rows[0][0]
+    if failed != size.violations:
+        problems.append(f"{failed} failed checks for {size.violations} violations")
+    retracted = client.query(
+        f"SELECT countIf(retracted) FROM {DATABASE}.violations FINAL"
+    ).result_rows[0][0]
+    if retracted != -(-size.violations // 40):
+        problems.append(f"{retracted} retracted violations, expected {-(-size.violations // 40)}")
+    provinces = client.query(f"SELECT uniqExact(province) FROM {DATABASE}.violations").result_rows[
+        0
+    ][0]
+    if provinces != len(PROVINCES):
+        problems.append(f"violations in {provinces} provinces, not {len(PROVINCES)}")
+    return problems
