@@ -41,12 +41,15 @@ def test_overview_lists_the_province(app: AppTest) -> None:
     assert "XZ" in app.table[0].value["province"].tolist()
 
 
-def test_violations_page_drills_down_to_a_unit(app: AppTest) -> None:
+def test_violation_explorer_lists_and_opens_the_violation(app: AppTest) -> None:
     app.run()
     app.switch_page("views/violations.py").run()
     assert not app.exception
-    app.selectbox[0].select("XZ").run()
-    units = app.selectbox[1].options
-    assert any(u.startswith("XZ-") for u in units)
+    assert app.title[0].value == "违规查询"
+    app.selectbox(key="f.province").select("XZ").run()
+    [violation_id] = [i for i in app.dataframe[0].value["编号"] if i.startswith("pages-")][-1:]
+    app.selectbox(key="evidence.pick").select(violation_id).run()
+    app.button(key="evidence.open_button").click().run()
     assert not app.exception
-    assert len(app.dataframe) >= 1
+    assert app.query_params["violation"] == violation_id
+    assert {m.label: m.value for m in app.metric}["实测值"] == "11.7 分钟"
