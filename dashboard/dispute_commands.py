@@ -40,8 +40,6 @@ def dispute_producer(bootstrap: str) -> KafkaProducer:
         bootstrap_servers=bootstrap.split(","),
         acks="all",
         retries=5,
-        key_serializer=str.encode,
-        value_serializer=lambda record: json.dumps(record, ensure_ascii=False).encode(),
     )
 
 
@@ -79,7 +77,8 @@ def take(
         at=now(),
         reason=redactor(deployment_key()).text(reason.strip()),
     )
-    producer.send(DISPUTES_TOPIC, key=violation_id, value=event.record()).get(
+    value = json.dumps(event.record(), ensure_ascii=False).encode()
+    producer.send(DISPUTES_TOPIC, key=violation_id.encode(), value=value).get(
         timeout=SEND_TIMEOUT_S
     )
     return event

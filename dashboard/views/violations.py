@@ -365,16 +365,16 @@ def _disputes(scope: Scope, row: ViolationRow, lang: str) -> None:
         with st.form("evidence.file"):
             st.markdown(f"**{t('evidence.file.title')}**")
             reason = st.text_area(t("evidence.file.reason"), key="evidence.file.reason")
-            if st.form_submit_button(t("evidence.file.submit")):
+            if st.form_submit_button(t("evidence.file.submit"), key="evidence.file.submit"):
                 _step(row, DisputeAction.FILED, reason)
     if DisputeAction.ACCEPTED in actions:
         with st.form("evidence.decide"):
             st.markdown(f"**{t('evidence.decide.title')}**")
             note = st.text_area(t("evidence.decide.reason"), key="evidence.decide.reason")
             accept, reject = st.columns(2)
-            if accept.form_submit_button(t("evidence.decide.accept")):
+            if accept.form_submit_button(t("evidence.decide.accept"), key="evidence.decide.accept"):
                 _step(row, DisputeAction.ACCEPTED, note)
-            if reject.form_submit_button(t("evidence.decide.reject")):
+            if reject.form_submit_button(t("evidence.decide.reject"), key="evidence.decide.reject"):
                 _step(row, DisputeAction.REJECTED, note)
 
 
