@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
@@ -86,6 +87,7 @@ def seeded(clickhouse: Client) -> Seeded:
 @pytest.fixture
 def page(chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
+    st.cache_data.clear()  # results cached by an earlier test would hide these rows
     return AppTest.from_file(str(APP), default_timeout=60).switch_page("views/violations.py")
 
 
