@@ -266,6 +266,9 @@ def detail(scope: Scope, violation_id: str, lang: str) -> None:
         _close()
         st.rerun()
     ch = client()
+    # The history is read first: a step stored between the two reads then shows as
+    # pending (and the page polls) instead of leaving a stale status on screen.
+    stored = dispute_history(ch, scope, violation_id)
     row = violation(ch, scope, violation_id)
     if row is None:
         st.warning(t("evidence.not_found"))
@@ -291,7 +294,7 @@ def detail(scope: Scope, violation_id: str, lang: str) -> None:
     st.markdown(row.message_zh if lang == "zh" else row.message_en)
     _rule_and_clause(row, lang)
     _timeline(scope, row, lang)
-    _disputes(scope, row, lang)
+    _disputes(row, stored, lang)
 
 
 def _rule_and_clause(row: ViolationRow, lang: str) -> None:
@@ -328,9 +331,8 @@ def _timeline(scope: Scope, row: ViolationRow, lang: str) -> None:
         st.caption(t("evidence.timeline_missing", n=len(absent), ids=", ".join(absent)))
 
 
-def _disputes(scope: Scope, row: ViolationRow, lang: str) -> None:
+def _disputes(row: ViolationRow, stored: list[DisputeEvent], lang: str) -> None:
     st.markdown(f"#### {t('evidence.disputes')}")
-    stored = dispute_history(client(), scope, row.violation_id)
     stored_ids = {e.event_id for e in stored}
     st.session_state[PENDING_KEY] = [e for e in _pending() if e.event_id not in stored_ids]
     waiting = [e for e in _pending() if e.violation_id == row.violation_id]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import streamlit as st
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
+from dashboard.dispute_rules import DisputeAction, DisputeEvent
 from dashboard.session import VIEWER_KEY
 from dashboard.viewer import Role, Viewer
 from processors.sink.batch_sink import ClickHouseSink
@@ -183,3 +185,23 @@ def test_a_provincial_manager_sees_nothing_of_another_province(
     page.run()
     assert "GS" not in page.selectbox(key="f.province").options
     assert "共 0 条违规" in page.caption[1].value
+
+
+def test_a_step_not_yet_projected_shows_as_pending_and_blocks_another(
+    page: AppTest, seeded: Seeded
+) -> None:
+    sent = DisputeEvent(
+        "never-stored", "dsp-x", seeded.with_evidence, DisputeAction.FILED, "GS", seeded.unit,
+        "hall.wait_time", datetime(2026, 3, 1, 1, 10, tzinfo=UTC), "gs-manager",
+        Role.PROVINCE_MANAGER, datetime(2026, 11, 30, 8, 0, tzinfo=UTC), "叫号机故障",
+    )  # fmt: skip
+    page.session_state[VIEWER_KEY] = Viewer("gs-manager", Role.PROVINCE_MANAGER, "GS")
+    page.session_state["evidence.pending"] = [sent]
+    page.query_params["violation"] = seeded.with_evidence
+    page.run()
+    assert not page.exception
+    assert "正在写入" in page.info[0].value
+    history = page.dataframe[1].value
+    assert history["操作"].tolist() == ["提出申诉 (写入中)"]
+    assert history["时间"].tolist() == ["2026-11-30 16:00:00"]
+    assert not page.text_area  # no second filing while the first is on its way
