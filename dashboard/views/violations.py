@@ -1,90 +1,417 @@
-"""Province → unit → violation → the events behind it."""
+"""Violation explorer: filter and page through violations, open one to its evidence and disputes.
+
+Every filter and the open violation live in the URL (`?province=GD&status=open`,
+`?violation=ID`), so a view can be shared. Rows come from `dashboard.data.violations`,
+confined to the viewer's provinces there; dispute steps go through
+`dashboard.dispute_commands`, which checks them on the server's data. A step is
+shown as pending until the projector has stored it, and the page polls for it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
 import streamlit as st
+from kafka import KafkaProducer
 
+from dashboard.clauses import clause_text, references
 from dashboard.connection import client
-from dashboard.i18n import t
-from dashboard.queries import (
-    UnitCount,
+from dashboard.data.disputes import dispute_history, landed
+from dashboard.data.violations import (
+    Cursor,
+    FilterOptions,
+    Page,
+    Status,
+    ViolationFilter,
+    ViolationRow,
+    count_violations,
     evidence_events,
-    recent_violations,
-    violations_by_province,
-    violations_by_unit,
+    filter_options,
+    find_violations,
+    violation,
 )
+from dashboard.dispute_commands import dispute_producer, take
+from dashboard.dispute_rules import DisputeAction, DisputeEvent, DisputeRefused, Target, fold
+from dashboard.dispute_rules import allowed_actions as allowed
+from dashboard.evidence import moment, rule_description, timeline_rows
+from dashboard.freshness import latest_insert
+from dashboard.humanize import measured
+from dashboard.i18n import current_language, t
+from dashboard.scope import Scope
 from dashboard.session import viewer
+from events.settings import load_settings
+from events.topics import CHANNELS
+from standards.catalog import catalog_ids
 
-ALL_UNITS = "all units"
+SEVERITIES = ("critical", "major", "minor")
+PENDING_KEY = "evidence.pending"
+CURSORS_KEY = "evidence.cursors"
+# URL parameters holding text; `from`/`to` hold days and `violation` the open one.
+TEXT_PARAMS = ("province", "unit", "channel", "rule", "severity", "status", "version", "q")
 
 
-def _unit_label(name: str, counts: list[UnitCount]) -> str:
-    found = next((c for c in counts if c.unit == name), None)
-    return name if found is None else f"{name} ({found.violations})"
+@st.cache_resource
+def producer() -> KafkaProducer:
+    return dispute_producer(load_settings().kafka_bootstrap)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def options(scope: Scope) -> FilterOptions:
+    return filter_options(client(), scope)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def counted(scope: Scope, chosen: ViolationFilter) -> int:
+    return count_violations(client(), scope, chosen)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def page_of(scope: Scope, chosen: ViolationFilter, after: Cursor | None) -> Page:
+    return find_violations(client(), scope, chosen, after=after)
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _seed(key: str, value: object) -> None:
+    """A widget starts from the URL when the page opens (later, the widget leads)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _choice(param: str, allowed_values: list[str]) -> str:
+    raw = st.query_params.get(param, "")
+    return raw if raw in allowed_values else ""
+
+
+def _label(prefix: str) -> Callable[[str], str]:
+    return lambda value: t("evidence.all") if not value else t(f"{prefix}.{value}")
+
+
+@dataclass(frozen=True)
+class _Filters:
+    chosen: ViolationFilter
+    params: dict[str, str]
+
+
+def filters(found: FilterOptions) -> _Filters:
+    """The filter widgets, started from the URL, and the URL rewritten from them."""
+    rules = sorted(catalog_ids())
+    lists: dict[str, list[str]] = {
+        "province": ["", *found.provinces],
+        "channel": ["", *CHANNELS],
+        "rule": ["", *rules],
+        "severity": ["", *SEVERITIES],
+        "status": ["", *(s.value for s in Status)],
+        "version": ["", *found.versions],
+    }
+    for name, values in lists.items():
+        _seed(f"f.{name}", _choice(name, values))
+    _seed("f.unit", st.query_params.get("unit", ""))
+    _seed("f.q", st.query_params.get("q", ""))
+    _seed("f.from", _day(st.query_params.get("from")))
+    _seed("f.to", _day(st.query_params.get("to")))
+    with st.expander(t("evidence.filters"), expanded=True):
+        first, second, third, fourth = st.columns(4)
+        first.date_input(t("evidence.from"), key="f.from", format="YYYY-MM-DD")
+        second.date_input(t("evidence.to"), key="f.to", format="YYYY-MM-DD")
+        third.selectbox(
+            t("common.province"), lists["province"], key="f.province", format_func=_all_or_same
+        )
+        fourth.text_input(t("common.unit"), key="f.unit")
+        first.selectbox(
+            t("common.channel"),
+            lists["channel"],
+            key="f.channel",
+            format_func=_label("evidence.channel"),
+        )
+        second.selectbox(t("common.rule"), lists["rule"], key="f.rule", format_func=_all_or_same)
+        third.selectbox(
+            t("common.severity"),
+            lists["severity"],
+            key="f.severity",
+            format_func=_label("evidence.severity"),
+        )
+        fourth.selectbox(
+            t("evidence.status"),
+            lists["status"],
+            key="f.status",
+            format_func=_label("evidence.status"),
+        )
+        first.selectbox(
+            t("evidence.version"), lists["version"], key="f.version", format_func=_all_or_same
+        )
+        st.text_input(t("evidence.search"), key="f.q")
+    state = st.session_state
+    start, end = state["f.from"], state["f.to"]
+    chosen = ViolationFilter(
+        start=start,
+        end=end,
+        province=state["f.province"] or None,
+        unit=state["f.unit"].strip() or None,
+        channel=state["f.channel"] or None,
+        rule=state["f.rule"] or None,
+        severity=state["f.severity"] or None,
+        status=Status(state["f.status"]) if state["f.status"] else None,
+        version=state["f.version"] or None,
+        text=state["f.q"].strip() or None,
+    )
+    params = {name: str(state[f"f.{name}"]).strip() for name in TEXT_PARAMS}
+    params["from"] = start.isoformat() if start else ""
+    params["to"] = end.isoformat() if end else ""
+    return _Filters(chosen, {k: v for k, v in params.items() if v})
+
+
+def _all_or_same(value: str) -> str:
+    return value or t("evidence.all")
+
+
+def _write_url(params: dict[str, str]) -> None:
+    """The URL says exactly what is shown (other parameters, like the language, stay)."""
+    for name in (*TEXT_PARAMS, "from", "to"):
+        if name in params:
+            if st.query_params.get(name) != params[name]:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def _open(violation_id: str) -> None:
+    st.query_params["violation"] = violation_id
+
+
+def _close() -> None:
+    del st.query_params["violation"]
+
+
+def _table_rows(rows: list[ViolationRow], lang: str) -> list[dict[str, str]]:
+    return [
+        {
+            t("evidence.col.detected_at"): moment(r.detected_at, lang),
+            t("common.province"): r.province,
+            t("common.unit"): r.unit,
+            t("common.rule"): r.rule,
+            t("common.severity"): t(f"evidence.severity.{r.severity}"),
+            t("evidence.status"): t(f"evidence.status.{r.status.value}"),
+            t("evidence.col.subject"): r.subject,
+            t("evidence.col.measured"): measured(r.measured, r.measure, lang),
+            t("evidence.col.limit"): measured(r.limit, r.measure, lang),
+            t("evidence.col.message"): r.message_zh if lang == "zh" else r.message_en,
+            t("evidence.col.id"): r.violation_id,
+        }
+        for r in rows
+    ]
+
+
+def explorer(scope: Scope, lang: str) -> None:
+    shown = filters(options(scope))
+    _write_url(shown.params)
+    signature = repr(shown.chosen)
+    cursors: list[Cursor | None] = st.session_state.get(CURSORS_KEY, {}).get(signature, [None])
+    st.session_state[CURSORS_KEY] = {signature: cursors}
+    page = page_of(scope, shown.chosen, cursors[-1])
+    total = counted(scope, shown.chosen)
+    st.caption(t("evidence.count", n=f"{total:,}") + " · " + t("evidence.page", page=len(cursors)))
+    if not page.rows:
+        st.info(t("evidence.none"))
+        return
+    st.caption(t("evidence.select_hint"))
+    table = st.dataframe(
+        _table_rows(page.rows, lang),
+        width="stretch",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="evidence.table",
+    )
+    picked = table.selection.rows if table is not None else []
+    if picked:
+        _open(page.rows[picked[0]].violation_id)
+        st.rerun()
+    previous, following, _ = st.columns([1, 1, 6])
+    if previous.button(t("evidence.prev"), disabled=len(cursors) == 1, key="evidence.prev"):
+        st.session_state[CURSORS_KEY] = {signature: cursors[:-1]}
+        st.rerun()
+    if following.button(t("evidence.next"), disabled=page.next is None, key="evidence.next"):
+        st.session_state[CURSORS_KEY] = {signature: [*cursors, page.next]}
+        st.rerun()
+    by_id = {r.violation_id: r for r in page.rows}
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    chosen_id = left.selectbox(
+        t("evidence.open"),
+        list(by_id),
+        format_func=lambda i: (
+            f"{moment(by_id[i].detected_at, lang)} · {by_id[i].rule} · {by_id[i].subject} · {i}"
+        ),
+        key="evidence.pick",
+    )
+    if right.button(t("evidence.open_button"), key="evidence.open_button"):
+        _open(chosen_id)
+        st.rerun()
+
+
+def _pending() -> list[DisputeEvent]:
+    found: list[DisputeEvent] = st.session_state.setdefault(PENDING_KEY, [])
+    return found
+
+
+def detail(scope: Scope, violation_id: str, lang: str) -> None:
+    if st.button(t("evidence.back"), key="evidence.back"):
+        _close()
+        st.rerun()
+    ch = client()
+    # The history is read first: a step stored between the two reads then shows as
+    # pending (and the page polls) instead of leaving a stale status on screen.
+    stored = dispute_history(ch, scope, violation_id)
+    row = violation(ch, scope, violation_id)
+    if row is None:
+        st.warning(t("evidence.not_found"))
+        return
+    title = rule_description(row.standard, row.version, row.rule, lang) or row.rule
+    st.subheader(f"{title}")
+    st.caption(
+        t("evidence.where", province=row.province, unit=row.unit, subject=row.subject)
+        + " · "
+        + t("evidence.detected", when=moment(row.detected_at, lang))
+        + f" · {row.violation_id}"
+    )
+    if row.status is Status.VOIDED:
+        st.warning(t("evidence.voided_note"))
+    elif row.status is Status.RETRACTED:
+        st.info(t("evidence.retracted_note"))
+    cells = st.columns(5)
+    cells[0].metric(t("evidence.status"), t(f"evidence.status.{row.status.value}"))
+    cells[1].metric(t("evidence.measured"), measured(row.measured, row.measure, lang))
+    cells[2].metric(t("evidence.limit"), measured(row.limit, row.measure, lang))
+    cells[3].metric(t("common.severity"), t(f"evidence.severity.{row.severity}"))
+    cells[4].metric(t("evidence.version"), f"{row.standard}@{row.version}")
+    st.markdown(row.message_zh if lang == "zh" else row.message_en)
+    _rule_and_clause(row, lang)
+    _timeline(scope, row, lang)
+    _disputes(row, stored, lang)
+
+
+def _rule_and_clause(row: ViolationRow, lang: str) -> None:
+    st.markdown(f"**{t('evidence.rule')}** · `{row.rule}` · {row.clause}")
+    st.markdown(f"**{t('evidence.clause_text')}**")
+    for reference in references(row.clause):
+        quoted = clause_text(reference, lang)
+        st.markdown(f"> **{reference}** {quoted or t('evidence.clause_missing')}")
+
+
+def _timeline(scope: Scope, row: ViolationRow, lang: str) -> None:
+    st.markdown(f"#### {t('evidence.timeline')}")
+    events = evidence_events(client(), scope, row)
+    rows = timeline_rows(events, lang)
+    if rows:
+        st.dataframe(
+            [
+                {
+                    t("evidence.col.time"): r["time"],
+                    t("evidence.col.offset"): r["offset"],
+                    t("evidence.col.type"): r["type"],
+                    t("evidence.col.subject"): r["subject"],
+                    t("evidence.col.details"): r["details"],
+                    t("evidence.col.id"): r["id"],
+                }
+                for r in rows
+            ],
+            width="stretch",
+            hide_index=True,
+            key="evidence.timeline",
+        )
+    absent = sorted(set(row.evidence) - {e.id for e in events})
+    if absent:
+        st.caption(t("evidence.timeline_missing", n=len(absent), ids=", ".join(absent)))
+
+
+def _disputes(row: ViolationRow, stored: list[DisputeEvent], lang: str) -> None:
+    st.markdown(f"#### {t('evidence.disputes')}")
+    stored_ids = {e.event_id for e in stored}
+    st.session_state[PENDING_KEY] = [e for e in _pending() if e.event_id not in stored_ids]
+    waiting = [e for e in _pending() if e.violation_id == row.violation_id]
+    history = [*stored, *waiting]
+    if history:
+        st.dataframe(
+            [
+                {
+                    t("evidence.col.time"): moment(e.at, lang),
+                    t("evidence.col.action"): t(f"evidence.dispute.{e.action.value}")
+                    + ("" if e in stored else f" ({t('evidence.pending_row')})"),
+                    t("evidence.col.actor"): e.actor,
+                    t("evidence.col.role"): t(f"evidence.role.{e.role.value}"),
+                    t("evidence.col.reason"): e.reason or t("common.missing"),
+                }
+                for e in history
+            ],
+            width="stretch",
+            hide_index=True,
+            key="evidence.disputes",
+        )
+    else:
+        st.caption(t("evidence.no_disputes"))
+    state = fold(history)
+    st.caption(t(f"evidence.dispute_status.{state.status.value}"))
+    if waiting:
+        st.info(t("evidence.pending"))
+        _poll()
+        return
+    actions = allowed(viewer(), Target(row.province, row.retracted, state))
+    if DisputeAction.FILED in actions:
+        with st.form("evidence.file"):
+            st.markdown(f"**{t('evidence.file.title')}**")
+            reason = st.text_area(t("evidence.file.reason"), key="evidence.file.reason")
+            if st.form_submit_button(t("evidence.file.submit"), key="evidence.file.submit"):
+                _step(row, DisputeAction.FILED, reason)
+    if DisputeAction.ACCEPTED in actions:
+        with st.form("evidence.decide"):
+            st.markdown(f"**{t('evidence.decide.title')}**")
+            note = st.text_area(t("evidence.decide.reason"), key="evidence.decide.reason")
+            accept, reject = st.columns(2)
+            if accept.form_submit_button(t("evidence.decide.accept"), key="evidence.decide.accept"):
+                _step(row, DisputeAction.ACCEPTED, note)
+            if reject.form_submit_button(t("evidence.decide.reject"), key="evidence.decide.reject"):
+                _step(row, DisputeAction.REJECTED, note)
+
+
+def _step(row: ViolationRow, action: DisputeAction, reason: str) -> None:
+    try:
+        event = take(
+            client(), producer(), viewer(), row.violation_id, action, reason, pending=_pending()
+        )
+    except DisputeRefused as refused:
+        st.error(t(refused.key))
+        return
+    except Exception as failed:
+        st.error(t("evidence.send_failed", error=type(failed).__name__))
+        return
+    st.session_state[PENDING_KEY] = [*_pending(), event]
+    st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def _poll() -> None:
+    """Reruns the page once the projector has stored every pending step."""
+    waiting = [e.event_id for e in _pending()]
+    if waiting and landed(client(), waiting) >= set(waiting):
+        st.rerun(scope="app")
 
 
 st.title(t("page.violations"))
+lang = current_language()
 scope = viewer().scope
-ch = client()
-provinces = [c.province for c in violations_by_province(ch, scope)]
-if not provinces:
-    st.info("No violations recorded yet.")
-    st.stop()
-left, right = st.columns(2)
-province = left.selectbox("Province", provinces)
-units = violations_by_unit(ch, scope, province)
-choice = right.selectbox(
-    "Unit", [ALL_UNITS, *(u.unit for u in units)], format_func=lambda u: _unit_label(u, units)
+latest = latest_insert(client(), "violations")
+st.caption(
+    t("common.fresh_as_of", when=moment(latest, lang)) if latest else t("common.fresh_never")
 )
-unit = None if choice == ALL_UNITS else choice
-rows = recent_violations(ch, scope, province=province, unit=unit)
-
-
-st.caption("Select a row to see the events behind the violation.")
-table = st.dataframe(
-    [
-        {
-            "detected at (UTC+8)": r.detected_at,
-            "unit": r.unit,
-            "rule": r.rule,
-            "clause": r.clause,
-            "severity": r.severity,
-            "subject": r.subject,
-            "measured": r.measured,
-            "limit": r.limit,
-            "measure": r.measure,
-            "message": r.message_en,
-        }
-        for r in rows
-    ],
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="violations",
-)
-selected = table.selection.rows if table is not None else []
-if selected:
-    violation = rows[selected[0]]
-    st.subheader(f"{violation.rule} · {violation.subject}")
-    st.markdown(
-        f"**{violation.clause}** · {violation.severity}\n\n{violation.message_zh}\n\n{violation.message_en}"
-    )
-    events = evidence_events(ch, scope, violation)
-    st.dataframe(
-        [
-            {
-                "time (UTC+8)": e.time,
-                "type": e.type,
-                "id": e.id,
-                "subject": e.subject,
-                "data": e.data,
-            }
-            for e in events
-        ],
-        width="stretch",
-    )
-    missing = set(violation.evidence) - {e.id for e in events}
-    if missing:
-        st.caption(
-            f"{len(missing)} evidence event(s) not yet projected: {', '.join(sorted(missing))}"
-        )
+opened = st.query_params.get("violation")
+if opened:
+    detail(scope, opened, lang)
+else:
+    explorer(scope, lang)

@@ -130,6 +130,26 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree(finished_at)
     ORDER BY replay
     """,
+    # Dispute events (svc.disputes), one row per event, never updated: a violation's dispute
+    # status is derived at query time (dashboard/data/disputes.py).
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.disputes (
+        event_id String,
+        dispute_id String,
+        violation_id String,
+        action LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        rule LowCardinality(String),
+        detected_at DateTime64(3, 'UTC'),
+        actor String,
+        role LowCardinality(String),
+        at DateTime64(3, 'UTC'),
+        reason String,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (province, violation_id, event_id) {DEDUP}
+    """,
 )
 
 

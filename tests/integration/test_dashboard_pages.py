@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
@@ -33,6 +34,7 @@ def app(clickhouse: Client, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> A
     sink.add("svc.violations", 5, 1, json.dumps(violation).encode())
     sink.flush()
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
+    st.cache_data.clear()  # results cached by an earlier test would hide these rows
     test = AppTest.from_file(str(APP), default_timeout=30)
     test.session_state["viewer"] = Viewer("pages-test", Role.HQ_AUDITOR)
     return test
@@ -47,12 +49,15 @@ def test_the_scorecard_lists_the_province(app: AppTest) -> None:
     assert "西藏 (XZ)" in provinces
 
 
-def test_violations_page_drills_down_to_a_unit(app: AppTest) -> None:
+def test_violation_explorer_lists_and_opens_the_violation(app: AppTest) -> None:
     app.run()
     app.switch_page("views/violations.py").run()
     assert not app.exception
-    app.selectbox[0].select("XZ").run()
-    units = app.selectbox[1].options
-    assert any(u.startswith("XZ-") for u in units)
+    assert app.title[0].value == "违规查询"
+    app.selectbox(key="f.province").select("XZ").run()
+    [violation_id] = [i for i in app.dataframe[0].value["编号"] if i.startswith("pages-")][-1:]
+    app.selectbox(key="evidence.pick").select(violation_id).run()
+    app.button(key="evidence.open_button").click().run()
     assert not app.exception
-    assert len(app.dataframe) >= 1
+    assert app.query_params["violation"] == violation_id
+    assert {m.label: m.value for m in app.metric}["实测值"] == "11.7 分钟"

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from dashboard.queries import evidence_events, recent_violations, violations_by_province
+from dashboard.data.violations import ViolationFilter, evidence_events, find_violations
+from dashboard.queries import violations_by_province
 from dashboard.scope import Scope
 from processors.sink.batch_sink import ClickHouseSink
 
@@ -86,8 +87,10 @@ def test_provincial_scope_is_enforced_in_the_query(clickhouse: Client) -> None:
     sink.flush()
     scoped = Scope(frozenset({"HN"}))
     assert {c.province for c in violations_by_province(clickhouse, scoped)} == {"HN"}
-    assert recent_violations(clickhouse, scoped, province="HB") == []
-    [row] = recent_violations(clickhouse, scoped, province="HN")
+    assert find_violations(clickhouse, scoped, ViolationFilter(province="HB")).rows == []
+    [row] = find_violations(
+        clickhouse, scoped, ViolationFilter(province="HN", unit=f"HN-{run}")
+    ).rows
     assert row.evidence == ["e1"] and row.limit == 600.0
     assert row.detected_at.isoformat() == "2026-03-02T09:10:00+08:00"
 
@@ -117,7 +120,7 @@ def test_the_events_behind_a_violation_are_found_and_scoped(clickhouse: Client) 
     record["evidence"] = [f"e1-{run}"]
     sink.add("svc.violations", 3, 1, json.dumps(record).encode())
     sink.flush()
-    [violation] = recent_violations(clickhouse, Scope(), province="HN", unit=f"HN-{run}")
+    [violation] = find_violations(clickhouse, Scope(), ViolationFilter(unit=f"HN-{run}")).rows
     [event] = evidence_events(clickhouse, Scope(), violation)
     assert (event.id, event.type, event.subject) == (
         f"e1-{run}",

@@ -1,0 +1,270 @@
+"""The violation explorer's queries: filtered, keyset-paged violations, one violation, its evidence.
+
+Every query is confined to the viewer's provinces (`scope_filter`), every value is
+a bound parameter, and a violation's status (open, retracted, disputed, voided)
+is derived in ClickHouse from its `retracted` flag and its dispute events.
+Pages are cut by keyset on (detected_at, violation_id), newest first, so page
+N costs what page 1 costs however deep the auditor goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clickhouse_connect.driver.client import Client
+
+from dashboard.data import scope_filter
+from dashboard.data.disputes import dispute_status_subquery
+from dashboard.scope import Scope
+from processors.storage.client import DATABASE
+
+DISPLAY_TZ = "Asia/Shanghai"
+"""Auditors read times in China Standard Time; storage stays UTC."""
+SHANGHAI = ZoneInfo(DISPLAY_TZ)
+PAGE_SIZE = 50
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    RETRACTED = "retracted"
+    DISPUTED = "disputed"
+    VOIDED = "voided"
+
+
+@dataclass(frozen=True)
+class ViolationFilter:
+    """What the explorer's filters select; every field None selects everything in scope."""
+
+    start: date | None = None
+    """First day, in China time."""
+    end: date | None = None
+    """Last day (inclusive), in China time."""
+    province: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+    rule: str | None = None
+    severity: str | None = None
+    status: Status | None = None
+    version: str | None = None
+    """`STANDARD@VERSION`, e.g. cmcc-service@1."""
+    text: str | None = None
+    """Found in the subject, unit, messages, the violation's id or its evidence ids."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the next page holds the violations strictly older than this."""
+
+    detected_at: datetime
+    violation_id: str
+
+
+@dataclass(frozen=True)
+class ViolationRow:
+    violation_id: str
+    detected_at: datetime
+    province: str
+    unit: str
+    rule: str
+    clause: str
+    severity: str
+    subject: str
+    measured: float | None
+    limit: float | None
+    measure: str
+    message_en: str
+    message_zh: str
+    evidence: list[str]
+    standard: str
+    version: int
+    retracted: bool
+    dispute_status: str
+    """none, disputed, voided or rejected (`dashboard.dispute_rules.DisputeStatus`)."""
+    status: Status
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.detected_at, self.violation_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ViolationRow]
+    next: Cursor | None
+    """None on the last page."""
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: str
+    type: str
+    time: datetime
+    subject: str
+    data: str
+
+
+_DISPUTE = "if(d.dispute_status = '', 'none', d.dispute_status) AS dispute"
+_STATUS = (
+    "multiIf(v.retracted, 'retracted', dispute = 'voided', 'voided',"
+    " dispute = 'disputed', 'disputed', 'open') AS status"
+)
+_COLUMNS = f"""
+    v.violation_id, toTimeZone(v.detected_at, '{DISPLAY_TZ}'), v.province, v.unit, v.rule,
+    v.clause, v.severity, v.subject, v.measured, v.`limit`, v.measure, v.message_en,
+    v.message_zh, v.evidence, v.standard, v.version, v.retracted, {_DISPUTE}, {_STATUS}
+"""
+
+
+def _utc_text(moment: datetime) -> str:
+    """A bound DateTime64(3, 'UTC') value: aware times only, sent as UTC text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+def _source(scope: Scope, params: dict[str, Any]) -> str:
+    """Violations at their latest revision, each with its dispute status, in scope."""
+    return f"""
+        {DATABASE}.violations AS v FINAL
+        LEFT JOIN ({dispute_status_subquery(scope, params)}) AS d
+            ON v.violation_id = d.violation_id
+    """
+
+
+def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> list[str]:
+    where = [scope_filter(scope, params, "v.province")]
+    if chosen.start is not None:
+        params["start"] = _utc_text(_day_start(chosen.start))
+        where.append("v.detected_at >= {start:DateTime64(3, 'UTC')}")
+    if chosen.end is not None:
+        params["end"] = _utc_text(_day_start(chosen.end + timedelta(days=1)))
+        where.append("v.detected_at < {end:DateTime64(3, 'UTC')}")
+    for name in ("province", "unit", "rule", "severity"):
+        value = getattr(chosen, name)
+        if value:
+            params[name] = value
+            where.append(f"v.{name} = {{{name}:String}}")
+    if chosen.channel:
+        params["channel"] = f"{chosen.channel}."
+        where.append("startsWith(v.rule, {channel:String})")
+    if chosen.version:
+        standard, _, version = chosen.version.partition("@")
+        params["standard"] = standard
+        params["version"] = int(version) if version.isdigit() else -1
+        where.append("v.standard = {standard:String} AND v.version = {version:Int64}")
+    if chosen.status is not None:
+        params["status"] = chosen.status.value
+        where.append("status = {status:String}")
+    if chosen.text and chosen.text.strip():
+        params["text"] = chosen.text.strip()
+        where.append(
+            "positionCaseInsensitiveUTF8(concatWithSeparator('\\n', v.subject, v.unit,"
+            " v.message_zh, v.message_en, v.violation_id, arrayStringConcat(v.evidence, '\\n')),"
+            " {text:String}) > 0"
+        )
+    return where
+
+
+def _row(values: Sequence[Any]) -> ViolationRow:
+    record = dict(zip((f.name for f in fields(ViolationRow)), values, strict=True))
+    record["status"] = Status(record["status"])
+    return ViolationRow(**record)
+
+
+def find_violations(
+    client: Client,
+    scope: Scope,
+    chosen: ViolationFilter,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of violations, newest first, strictly older than `after` when given."""
+    params: dict[str, Any] = {"limit": limit + 1}
+    where = _where(scope, chosen, params)
+    if after is not None:
+        params["after_at"] = _utc_text(after.detected_at)
+        params["after_id"] = after.violation_id
+        where.append(
+            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
+        )
+    sql = f"""
+        SELECT {_COLUMNS}
+        FROM {_source(scope, params)}
+        WHERE {" AND ".join(where)}
+        ORDER BY v.detected_at DESC, v.violation_id DESC
+        LIMIT {{limit:UInt32}}
+    """
+    rows = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].cursor if more and rows else None)
+
+
+def count_violations(client: Client, scope: Scope, chosen: ViolationFilter) -> int:
+    params: dict[str, Any] = {}
+    where = _where(scope, chosen, params)
+    sql = f"""
+        SELECT count() FROM (
+            SELECT {_DISPUTE}, {_STATUS}
+            FROM {_source(scope, params)}
+            WHERE {" AND ".join(where)}
+        )
+    """
+    return int(client.query(sql, parameters=params).result_rows[0][0])
+
+
+def violation(client: Client, scope: Scope, violation_id: str) -> ViolationRow | None:
+    """One violation by id, if the viewer may see it."""
+    params: dict[str, Any] = {"violation_id": violation_id}
+    where = [scope_filter(scope, params, "v.province"), "v.violation_id = {violation_id:String}"]
+    sql = f"""
+        SELECT {_COLUMNS}
+        FROM {_source(scope, params)}
+        WHERE {" AND ".join(where)}
+        LIMIT 1
+    """
+    rows = client.query(sql, parameters=params).result_rows
+    return _row(rows[0]) if rows else None
+
+
+def evidence_events(client: Client, scope: Scope, violation: ViolationRow) -> list[EventRow]:
+    """The events a violation was decided on, as the channel published them, in time order."""
+    params: dict[str, Any] = {"ids": violation.evidence, "province": violation.province}
+    sql = f"""
+        SELECT id, type, toTimeZone(time, '{DISPLAY_TZ}'), subject, data
+        FROM {DATABASE}.events FINAL
+        WHERE province = {{province:String}} AND id IN {{ids:Array(String)}}
+          AND {scope_filter(scope, params)}
+        ORDER BY time, id
+    """
+    return [EventRow(*row) for row in client.query(sql, parameters=params).result_rows]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The choices the explorer offers, from what the viewer's violations hold."""
+
+    provinces: list[str]
+    rules: list[str]
+    severities: list[str]
+    versions: list[str]
+
+
+def filter_options(client: Client, scope: Scope) -> FilterOptions:
+    params: dict[str, Any] = {}
+    sql = f"""
+        SELECT groupUniqArray(province), groupUniqArray(rule), groupUniqArray(severity),
+               groupUniqArray(concat(standard, '@', toString(version)))
+        FROM {DATABASE}.violations
+        WHERE {scope_filter(scope, params)}
+    """
+    provinces, rules, severities, versions = client.query(sql, parameters=params).result_rows[0]
+    return FilterOptions(sorted(provinces), sorted(rules), sorted(severities), sorted(versions))
