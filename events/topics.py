@@ -9,6 +9,8 @@ STANDARDS_TOPIC = "svc.standards"
 VIOLATIONS_TOPIC = "svc.violations"
 KPIS_TOPIC = "svc.kpis"
 DEADLETTER_TOPIC = "svc.deadletter"
+# Deadline clocks as they open and close (standards.verdicts.ClockState): the at-risk page.
+CLOCKS_TOPIC = "svc.clocks"
 # The worker's shards: one partition per shard, holding that shard's latest checkpoint.
 CHECKPOINTS_TOPIC = "svc.worker.checkpoints"
 CHECKPOINT_MAX_BYTES = 64 * 1024 * 1024
@@ -21,6 +23,7 @@ ALL_TOPICS: tuple[str, ...] = (
     KPIS_TOPIC,
     DEADLETTER_TOPIC,
     CHECKPOINTS_TOPIC,
+    CLOCKS_TOPIC,
 )
 
 

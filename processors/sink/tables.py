@@ -14,7 +14,13 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from events.topics import DEADLETTER_TOPIC, EVENT_TOPICS, KPIS_TOPIC, VIOLATIONS_TOPIC
+from events.topics import (
+    CLOCKS_TOPIC,
+    DEADLETTER_TOPIC,
+    EVENT_TOPICS,
+    KPIS_TOPIC,
+    VIOLATIONS_TOPIC,
+)
 from processors.storage.client import DATABASE
 
 TABLE_OF_TOPIC: dict[str, str] = {
@@ -22,6 +28,7 @@ TABLE_OF_TOPIC: dict[str, str] = {
     VIOLATIONS_TOPIC: f"{DATABASE}.violations",
     KPIS_TOPIC: f"{DATABASE}.checks",
     DEADLETTER_TOPIC: f"{DATABASE}.deadletters",
+    CLOCKS_TOPIC: f"{DATABASE}.clocks",
 }
 
 Converter = Callable[[Any], Any]

@@ -129,6 +129,29 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree(finished_at)
     ORDER BY replay
     """,
+    # Deadline clocks the worker runs (standards.verdicts.ClockState), for the at-risk page:
+    # one row per clock, the closed state (revision 1) replacing the open one.
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.clocks (
+        clock_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        clause String,
+        severity LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        started_at DateTime64(3, 'UTC'),
+        due_at DateTime64(3, 'UTC'),
+        closed Bool,
+        closed_at Nullable(DateTime64(3, 'UTC')),
+        outcome LowCardinality(String),
+        revision UInt32,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(revision)
+    ORDER BY (province, rule, clock_id) {DEDUP}
+    """,
 )
 
 
