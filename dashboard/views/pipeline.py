@@ -19,11 +19,8 @@ ALL = ""
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _scrapes() -> tuple[pipeline.Scrape, pipeline.Scrape]:
-    return (
-        pipeline.scrape(pipeline.metrics_url("worker")),
-        pipeline.scrape(pipeline.metrics_url("sink")),
-    )
+def _scrape(url: str) -> pipeline.Scrape:
+    return pipeline.scrape(url)
 
 
 @st.cache_data(ttl=10, show_spinner=False)
@@ -75,7 +72,8 @@ if rate.per_minute:
     )
 
 st.subheader(t("ops.pipeline.partitions"))
-worker, sink = _scrapes()
+worker = _scrape(pipeline.metrics_url("worker"))
+sink = _scrape(pipeline.metrics_url("sink"))
 for name, scraped in ((t("ops.pipeline.worker"), worker), (t("ops.pipeline.sink"), sink)):
     if scraped.error is not None:
         st.warning(t("ops.pipeline.unreachable", process=name, url=scraped.url, why=scraped.error))

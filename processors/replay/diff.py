@@ -36,7 +36,7 @@ in_force AS (
     WHERE standard = {{standard:String}}
       AND detected_at >= {{start:DateTime64(3, 'UTC')}}
       AND detected_at < {{end:DateTime64(3, 'UTC')}}
-      AND (NOT {{confined:Bool}} OR province IN {{provinces:Array(String)}})
+      AND (NOT {{confined:Bool}} OR violations.province IN {{provinces:Array(String)}})
     GROUP BY violation_id
     HAVING NOT argMax(retracted, revision)
 ),
