@@ -58,7 +58,7 @@ st.caption(freshness(pipeline.latest_event(ch, scope), lang))
 
 st.subheader(t("ops.pipeline.events"))
 rate = _rate(scope.provinces, now.replace(second=0, microsecond=0))
-st.metric(t("ops.pipeline.per_second"), f"{rate.per_second:,.1f}")
+st.metric(t("ops.pipeline.per_second"), f"{rate.per_second:,.2f}")
 if scope.provinces is not None:
     st.caption(t("ops.pipeline.events_scoped", provinces=", ".join(sorted(scope.provinces))))
 if rate.per_minute:

@@ -152,6 +152,24 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree(revision)
     ORDER BY (province, rule, clock_id) {DEDUP}
     """,
+    # Events received per minute and province, rolled up as the sink inserts them: the
+    # pipeline page's events per second without scanning svc.events (rows inserted
+    # before this view existed are not counted).
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.events_per_minute (
+        minute DateTime('UTC'),
+        province LowCardinality(String),
+        events UInt64
+    ) ENGINE = SummingMergeTree
+    ORDER BY (minute, province)
+    """,
+    f"""
+    CREATE MATERIALIZED VIEW IF NOT EXISTS {DATABASE}.events_per_minute_mv
+    TO {DATABASE}.events_per_minute AS
+    SELECT toStartOfMinute(received_at) AS minute, province, count() AS events
+    FROM {DATABASE}.events
+    GROUP BY minute, province
+    """,
 )
 
 

@@ -23,6 +23,7 @@ from dashboard.viewer import Role, Viewer
 from processors.replay import whatif
 from processors.sink.batch_sink import ClickHouseSink
 from processors.stack.processes import free_port_pair
+from standards.testing import as_bytes, event
 from standards.verdicts import Violation, stable_id
 
 pytestmark = pytest.mark.integration
@@ -112,6 +113,9 @@ def seeded(clickhouse: Client) -> Seeded:
             "offset": offset, "reason": reason, "raw": raw, "received_at": now.isoformat(),
         }  # fmt: skip
         sink.add("svc.deadletter", 0, offset, json.dumps(letter).encode())
+    for offset in range(30):  # received now: 30 in the last 5 minutes, 0.1 a second
+        ticket = event("repair.visit.arrived", now, f"gx-{run}-{offset}", unit="GX-R01")
+        sink.add("svc.events.repair", 0, offset, as_bytes(ticket))
     in_force = _violation("GX", f"gx-kept-{run}", "o1")
     sink.add("svc.violations", 0, 1, json.dumps(in_force.to_record()).encode())
     sink.flush()
@@ -216,6 +220,7 @@ def test_a_provincial_manager_sees_no_other_province_even_when_the_url_asks(
     at_risk = _open("at_risk", GX, chdb_dsn, monkeypatch, hours="168", province="JX")
     assert set(_column(at_risk, "common.province")) == {"GX"}
     pipeline = _open("pipeline", GX, chdb_dsn, monkeypatch, reason="late")
+    assert pipeline.metric[0].value == "0.10"  # GX's 30 events over 5 minutes, no other's
     provinces = set(_column(pipeline, "common.province", frame=-1))
     assert provinces == {"GX"}
     whatif_page = _open("whatif", GX, chdb_dsn, monkeypatch, run=seeded.replay)
