@@ -11,6 +11,8 @@ KPIS_TOPIC = "svc.kpis"
 DEADLETTER_TOPIC = "svc.deadletter"
 # Disputes of violations, filed and decided in the dashboard (EVENTS.md, "Disputes").
 DISPUTES_TOPIC = "svc.disputes"
+# Deadline clocks as they open and close (standards.verdicts.ClockState): the at-risk page.
+CLOCKS_TOPIC = "svc.clocks"
 # The worker's shards: one partition per shard, holding that shard's latest checkpoint.
 CHECKPOINTS_TOPIC = "svc.worker.checkpoints"
 CHECKPOINT_MAX_BYTES = 64 * 1024 * 1024
@@ -24,6 +26,7 @@ ALL_TOPICS: tuple[str, ...] = (
     DEADLETTER_TOPIC,
     CHECKPOINTS_TOPIC,
     DISPUTES_TOPIC,
+    CLOCKS_TOPIC,
 )
 
 

@@ -12,7 +12,7 @@ from hashlib import sha256
 
 from events.envelope import Envelope
 from standards.calendar import LocalClock
-from standards.verdicts import Check, Violation, stable_id
+from standards.verdicts import Check, ClockState, Violation, stable_id
 
 _SCALE = {
     "seconds": (1.0, "秒", "s"),
@@ -150,6 +150,27 @@ class RuleContext:
             violated,
             value,
         )
+
+    def clock_opened(self, start: Envelope, due: datetime) -> ClockState:
+        """The deadline clock `start` opened, due at `due` (the at-risk page's row)."""
+        return ClockState(
+            stable_id(self.standard, self.version, self.rule, start.subject, start.id),
+            self.standard,
+            self.version,
+            self.rule,
+            self.clause,
+            self.severity,
+            start.province,
+            start.unit,
+            start.subject,
+            start.time,
+            due,
+        )
+
+
+def clock_closed(opened: ClockState, at: datetime, outcome: str) -> ClockState:
+    """The same clock, closed at `at` (its revision 1): `outcome` says how."""
+    return replace(opened, closed=True, closed_at=at, outcome=outcome, revision=1)
 
 
 def retraction(violation: Violation, reason: Text2) -> Violation:

@@ -31,7 +31,7 @@ from events.envelope import parse_event
 from standards.engine import Engine
 from standards.kpis import KpiBook
 from standards.model import Standard
-from standards.verdicts import Check, Verdict, Violation
+from standards.verdicts import Check, ClockState, Verdict, Violation
 
 ADVANCE_EVERY = 512
 GC_THRESHOLD = (
@@ -49,6 +49,7 @@ class Outcome:
     after_until: int = 0  # valid events skipped: stamped at or after `until`
     checks: int = 0
     retracted: int = 0
+    clocks: int = 0  # deadline clock states published (opened and closed), as the stream does
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     violations: dict[str, Violation] = field(default_factory=dict)
@@ -119,6 +120,8 @@ def _run(
                 outcome.checks += 1
                 if kpis is not None:
                     kpis.add(verdict)
+            elif isinstance(verdict, ClockState):
+                outcome.clocks += 1
             elif verdict.retracted:
                 outcome.retracted += 1
                 standing.pop(verdict.violation_id, None)

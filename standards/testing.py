@@ -18,7 +18,7 @@ from standards.engine import Engine
 from standards.loader import load_standards
 from standards.model import Standard
 from standards.publish import content
-from standards.verdicts import Check, Verdict, Violation
+from standards.verdicts import Check, ClockState, Verdict, Violation
 
 UNIT = "GD-SZ-0001"
 
@@ -136,6 +136,11 @@ def violations(verdicts: Iterable[Verdict], rule: str | None = None) -> list[Vio
 def checks(verdicts: Iterable[Verdict], rule: str | None = None) -> list[Check]:
     """The checks among `verdicts` (of `rule`, when given)."""
     return [v for v in verdicts if isinstance(v, Check) and (rule is None or v.rule == rule)]
+
+
+def clocks(verdicts: Iterable[Verdict], rule: str | None = None) -> list[ClockState]:
+    """The deadline clock states among `verdicts` (of `rule`, when given), opened and closed."""
+    return [v for v in verdicts if isinstance(v, ClockState) and (rule is None or v.rule == rule)]
 
 
 def standing(verdicts: Iterable[Verdict], rule: str | None = None) -> tuple[list[Violation], int]:

@@ -1,4 +1,5 @@
-"""What the engine decides: violations and check outcomes (KPI contributions).
+"""What the engine decides: violations, check outcomes (KPI contributions), and the
+deadline clocks it is running (`ClockState`, for the at-risk page).
 
 Both carry the standard id, version and clause that produced them, so every
 row in ClickHouse can be traced back to the rule file in force. They are values:
@@ -109,4 +110,53 @@ class Check:
         }
 
 
-Verdict = Violation | Check
+@dataclass(slots=True)
+class ClockState:
+    """A deadline clock as the at-risk page sees it: open, then closed once (met, breached…).
+
+    Not a finding: the engine says which long deadlines are running so that someone can
+    act before they pass. Published only for clocks that allow at least
+    `standards.kinds.deadline.runtime.CLOCK_MINIMUM` (a 10-minute wait in a hall is over
+    before anyone reads the page). The closed state is the same `clock_id` at revision 1,
+    so a table keyed by the id keeps one row per clock, the latest.
+    """
+
+    clock_id: str
+    standard: str
+    version: int
+    rule: str
+    clause: str
+    severity: str
+    province: str
+    unit: str
+    subject: str
+    started_at: datetime
+    due_at: datetime
+    closed: bool = False
+    closed_at: datetime | None = None
+    outcome: str = ""
+    """How it closed: met, late, breached, excused, cancelled, exempt, expired, replaced."""
+    revision: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        """Field by field, as `Violation.to_record`."""
+        return {
+            "clock_id": self.clock_id,
+            "standard": self.standard,
+            "version": self.version,
+            "rule": self.rule,
+            "clause": self.clause,
+            "severity": self.severity,
+            "province": self.province,
+            "unit": self.unit,
+            "subject": self.subject,
+            "started_at": self.started_at.isoformat(),
+            "due_at": self.due_at.isoformat(),
+            "closed": self.closed,
+            "closed_at": None if self.closed_at is None else self.closed_at.isoformat(),
+            "outcome": self.outcome,
+            "revision": self.revision,
+        }
+
+
+Verdict = Violation | Check | ClockState

@@ -7,11 +7,15 @@ same on both sides when its standard, rule, subject and occurrence are: its id
 differs between versions (the version is hashed into it), so each what-if
 violation's id is recomputed under every version found among the verdicts in
 force (`standards.verdicts.stable_id`, in SQL) and looked up there.
+
+`provinces` confines both sides to those provinces (the dashboard's viewer scope):
+a finding and its twin share a subject, hence a province, so the diff of a province
+is that province's part of the whole diff.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +36,7 @@ in_force AS (
     WHERE standard = {{standard:String}}
       AND detected_at >= {{start:DateTime64(3, 'UTC')}}
       AND detected_at < {{end:DateTime64(3, 'UTC')}}
+      AND (NOT {{confined:Bool}} OR violations.province IN {{provinces:Array(String)}})
     GROUP BY violation_id
     HAVING NOT argMax(retracted, revision)
 ),
@@ -47,6 +52,7 @@ whatif AS (
     WHERE replay = {{name:String}} AND NOT retracted
       AND detected_at >= {{start:DateTime64(3, 'UTC')}}
       AND detected_at < {{end:DateTime64(3, 'UTC')}}
+      AND (NOT {{confined:Bool}} OR province IN {{provinces:Array(String)}})
 ),
 sides AS (
     SELECT 'in_force' AS side, rule, province, violation_id, subject,
@@ -108,23 +114,29 @@ class Change:
     subject: str
 
 
-def _parameters(run: whatif.Run) -> dict[str, Any]:
+def _parameters(run: whatif.Run, provinces: Collection[str] | None) -> dict[str, Any]:
     return {
         "name": run.replay,
         "standard": run.standard,
         "start": run.period_from,
         "end": run.period_to,
+        "confined": provinces is not None,
+        "provinces": sorted(provinces or ()),
     }
 
 
-def summary(client: Client, run: whatif.Run) -> list[Row]:
-    result = client.query(SUMMARY, parameters=_parameters(run))
+def summary(client: Client, run: whatif.Run, provinces: Collection[str] | None = None) -> list[Row]:
+    """Per rule and province; with `provinces`, of those provinces only."""
+    result = client.query(SUMMARY, parameters=_parameters(run, provinces))
     return [Row(str(r[0]), str(r[1]), *(int(n) for n in r[2:])) for r in result.result_rows]
 
 
-def changes(client: Client, run: whatif.Run) -> Iterator[Change]:
-    """Every added and removed violation, streamed in blocks."""
-    with client.query_row_block_stream(CHANGES, parameters=_parameters(run)) as stream:
+def changes(
+    client: Client, run: whatif.Run, provinces: Collection[str] | None = None
+) -> Iterator[Change]:
+    """Every added and removed violation, streamed in blocks; with `provinces`, of those only."""
+    parameters = _parameters(run, provinces)
+    with client.query_row_block_stream(CHANGES, parameters=parameters) as stream:
         for block in stream:
             for change, rule, province, violation_id, subject in block:
                 yield Change(change, rule, province, violation_id, subject)

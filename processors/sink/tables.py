@@ -15,6 +15,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from events.topics import (
+    CLOCKS_TOPIC,
     DEADLETTER_TOPIC,
     DISPUTES_TOPIC,
     EVENT_TOPICS,
@@ -29,6 +30,7 @@ TABLE_OF_TOPIC: dict[str, str] = {
     KPIS_TOPIC: f"{DATABASE}.checks",
     DEADLETTER_TOPIC: f"{DATABASE}.deadletters",
     DISPUTES_TOPIC: f"{DATABASE}.disputes",
+    CLOCKS_TOPIC: f"{DATABASE}.clocks",
 }
 
 Converter = Callable[[Any], Any]

@@ -150,6 +150,47 @@ STATEMENTS: tuple[str, ...] = (
     ) ENGINE = ReplacingMergeTree
     ORDER BY (province, violation_id, event_id) {DEDUP}
     """,
+    # Deadline clocks the worker runs (standards.verdicts.ClockState), for the at-risk page:
+    # one row per clock, the closed state (revision 1) replacing the open one.
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.clocks (
+        clock_id String,
+        standard LowCardinality(String),
+        version UInt32,
+        rule LowCardinality(String),
+        clause String,
+        severity LowCardinality(String),
+        province LowCardinality(String),
+        unit String,
+        subject String,
+        started_at DateTime64(3, 'UTC'),
+        due_at DateTime64(3, 'UTC'),
+        closed Bool,
+        closed_at Nullable(DateTime64(3, 'UTC')),
+        outcome LowCardinality(String),
+        revision UInt32,
+        inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(revision)
+    ORDER BY (province, rule, clock_id) {DEDUP}
+    """,
+    # Events received per minute and province, rolled up as the sink inserts them: the
+    # pipeline page's events per second without scanning svc.events (rows inserted
+    # before this view existed are not counted).
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.events_per_minute (
+        minute DateTime('UTC'),
+        province LowCardinality(String),
+        events UInt64
+    ) ENGINE = SummingMergeTree
+    ORDER BY (minute, province)
+    """,
+    f"""
+    CREATE MATERIALIZED VIEW IF NOT EXISTS {DATABASE}.events_per_minute_mv
+    TO {DATABASE}.events_per_minute AS
+    SELECT toStartOfMinute(received_at) AS minute, province, count() AS events
+    FROM {DATABASE}.events
+    GROUP BY minute, province
+    """,
 )
 
 

@@ -39,7 +39,7 @@ class WorkerMetrics:
         )
         self.verdicts_out = Counter(
             "svc_worker_verdicts",
-            "Verdicts sent, by kind (violation, check).",
+            "Verdicts sent, by kind (violation, check, clock).",
             ["kind"],
             registry=registry,
         )

@@ -41,6 +41,7 @@ from events.settings import Settings
 from events.topics import (
     CHECKPOINT_MAX_BYTES,
     CHECKPOINTS_TOPIC,
+    CLOCKS_TOPIC,
     DEADLETTER_TOPIC,
     EVENT_TOPICS,
     KPIS_TOPIC,
@@ -56,7 +57,7 @@ from processors.worker.standards_feed import StandardsFeed
 from standards import snapshot
 from standards.engine import Engine
 from standards.model import Standard
-from standards.verdicts import Verdict, Violation
+from standards.verdicts import Check, ClockState, Verdict, Violation
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class Worker:
         self._shard_count = len(await self._partitions(CHECKPOINTS_TOPIC))
         self._out_partitions = {
             topic: len(await self._partitions(topic))
-            for topic in (DEADLETTER_TOPIC, VIOLATIONS_TOPIC, KPIS_TOPIC)
+            for topic in (DEADLETTER_TOPIC, VIOLATIONS_TOPIC, KPIS_TOPIC, CLOCKS_TOPIC)
         }
         tps = [TopicPartition(*s) for s in self._sources]
         self._source.assign(tps)
@@ -379,8 +380,10 @@ class Worker:
         for shard, verdict in verdicts:
             if isinstance(verdict, Violation):
                 key, topic = verdict.violation_id, VIOLATIONS_TOPIC
-            else:
+            elif isinstance(verdict, Check):
                 key, topic = verdict.check_id, KPIS_TOPIC
+            else:
+                key, topic = verdict.clock_id, CLOCKS_TOPIC
             outgoing.setdefault((topic, shard % widths[topic]), []).append(
                 (key.encode(), orjson.dumps(verdict.to_record()))
             )
@@ -394,8 +397,10 @@ class Worker:
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
         violations = sum(isinstance(verdict, Violation) for _, verdict in verdicts)
+        clocks = sum(isinstance(verdict, ClockState) for _, verdict in verdicts)
         self._metrics.verdicts_out.labels("violation").inc(violations)
-        self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations)
+        self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations - clocks)
+        self._metrics.verdicts_out.labels("clock").inc(clocks)
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources

@@ -17,7 +17,7 @@ from clickhouse_connect.driver.client import Client
 
 from processors.storage.client import DATABASE
 from processors.worker.intake import DeadLetter
-from standards.testing import as_json, checks, event, run, violations
+from standards.testing import as_json, checks, clocks, event, run, violations
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -44,14 +44,28 @@ def _stain_verdicts() -> tuple[dict[str, Any], dict[str, Any]]:
     return violation.to_record(), check.to_record()
 
 
+def _clock_record() -> dict[str, Any]:
+    ticket = event(
+        "repair.ticket.opened",
+        T0,
+        area="urban",
+        customer="c-1",
+        important_customer=False,
+        monthly_fee="58.00",
+    )
+    [clock] = clocks(run([ticket]), "repair.deadline")
+    return clock.to_record()
+
+
 VIOLATION, CHECK = _stain_verdicts()
+CLOCK = _clock_record()
 LETTER = DeadLetter("svc.events.hall", 3, 41, "bad: not JSON", b"{oops").to_record(T0)
 
 
 @pytest.mark.parametrize(
     ("table", "record"),
-    [("violations", VIOLATION), ("checks", CHECK), ("deadletters", LETTER)],
-    ids=["violations", "checks", "deadletters"],
+    [("violations", VIOLATION), ("checks", CHECK), ("deadletters", LETTER), ("clocks", CLOCK)],
+    ids=["violations", "checks", "deadletters", "clocks"],
 )
 def test_record_fields_and_insertable_columns_are_the_same_names(
     clickhouse: Client, table: str, record: dict[str, Any]

@@ -13,6 +13,8 @@ from standards.verdicts import Verdict
 
 
 class MinimumRuntime(DeadlineRuntime):
+    publishes_clocks = False  # a span that must last: nothing to miss by a deadline
+
     def _opened(self, clock: Clock) -> None:
         self._evict_after(clock, self.env.retain_exempt, clock.deadline)
 

@@ -3,6 +3,12 @@ them (or kept a while as orphans when they come first), exempt ends, timers, ver
 
 A mode (`due`, `excused`, `followup`, `minimum`) says what a clock sets when it opens,
 what an end decides, and what its timers do; see `standards.kinds.deadline`.
+
+The clocks the at-risk page lists are published here too, for every mode at once: a
+`ClockState` when a clock that allows at least `CLOCK_MINIMUM` opens, and its closed
+state when it stops running (ended, breached at the deadline, cancelled, exempt,
+forgotten, or replaced by a later start of the same subject). Which clocks those are is
+decided from the clock alone, so the records are as deterministic as the verdicts.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from datetime import datetime, timedelta
 
 from events.envelope import Envelope
 from standards.calendar import WorkingDays as Calendar
-from standards.emit import RuleContext, Text2, retraction
+from standards.emit import RuleContext, Text2, clock_closed, retraction
 from standards.kinds.base import NOTHING, Env, Handler, Runtime
 from standards.kinds.deadline.clock import Clock, Phase, TimerKey
 from standards.kinds.deadline.measure import Ahead, Elapsed, Measure, WorkingDays
@@ -23,11 +29,20 @@ from standards.verdicts import Verdict, Violation
 
 TERMINAL = Text2("原因属于客户终端，依规定除外", "caused by the customer's terminal, exempt")
 
+CLOCK_MINIMUM = timedelta(hours=1)
+"""Shorter clocks (a hall's 10-minute wait, a 5-minute cleanup) are not published: they are
+over before anyone could act on the at-risk page, and they are most of the stream's
+clocks, so publishing them would cost the worker a record per visit for nothing."""
+
+_DUE_OUTCOME = {Phase.DUE: "excused", Phase.EVICT: "expired"}
+
 
 class DeadlineRuntime(Runtime):
     """The shared part; a mode subclasses it."""
 
     clock_type: type[Clock] = Clock
+    publishes_clocks = True
+    """Whether its clocks are deadlines someone could miss (not a minimum span)."""
 
     def __init__(self, ctx: RuleContext, env: Env, params: DeadlineParams) -> None:
         super().__init__(ctx, env)
@@ -83,12 +98,18 @@ class DeadlineRuntime(Runtime):
         clock = self._open(event)
         if clock is None:
             return NOTHING
+        replaced = self._running(event.subject)
         self._clocks[event.subject] = clock
+        published: list[Verdict] = []
+        if replaced is not None and self._published(replaced):
+            published.append(self._closed(replaced, event.time, "replaced"))
         orphan = self._orphans.pop(event.subject, None)
         if orphan is not None and orphan.time >= event.time:
-            return self._on_end(orphan)
+            return [*published, *self._end(orphan)]
         self._opened(clock)
-        return NOTHING
+        if self._published(clock):
+            published.append(self.ctx.clock_opened(clock.start, clock.deadline))
+        return published or NOTHING
 
     def _open(self, event: Envelope) -> Clock | None:
         """A clock from the rule's anchor (none when the start event lacks it) or limits."""
@@ -107,6 +128,17 @@ class DeadlineRuntime(Runtime):
         return self.clock_type(event, event.time, limit, deadline)
 
     def _on_end(self, event: Envelope) -> Sequence[Verdict]:
+        running = self._running(event.subject)
+        verdicts = self._end(event)
+        if running is None or not self._stopped(running):
+            return verdicts
+        if _matches(self._exempt, event):
+            outcome = "exempt"
+        else:
+            outcome = "met" if event.time <= running.deadline else "late"
+        return self._with_closed(verdicts, running, event.time, outcome)
+
+    def _end(self, event: Envelope) -> Sequence[Verdict]:
         if not _matches(self._ends, event):
             return NOTHING
         clock = self._clocks.get(event.subject)
@@ -129,7 +161,11 @@ class DeadlineRuntime(Runtime):
         clock = self._clocks.get(event.subject)
         if clock is None or clock.fired is not None or event.time < clock.start.time:
             return NOTHING
-        return self._cancelled(clock, event)
+        verdicts = self._cancelled(clock, event)
+        if clock.ended is not None or not self._stopped(clock):
+            return verdicts
+        outcome = "cancelled" if clock.fired is None else "breached"
+        return self._with_closed(verdicts, clock, event.time, outcome)
 
     # -- timers -------------------------------------------------------------
     def _timer(self, when: datetime, subject: str, start_id: str, phase: Phase) -> None:
@@ -139,6 +175,16 @@ class DeadlineRuntime(Runtime):
         self._timer(since + keep, clock.start.subject, clock.start.id, Phase.EVICT)
 
     def on_timer(self, key: TimerKey, when: datetime) -> Sequence[Verdict]:
+        if key.phase is Phase.ORPHAN:
+            return self._timed(key, when)
+        running = self._running(key.subject)
+        verdicts = self._timed(key, when)
+        if running is None or not self._stopped(running):
+            return verdicts
+        outcome = "breached" if running.fired is not None else _DUE_OUTCOME.get(key.phase, "met")
+        return self._with_closed(verdicts, running, when, outcome)
+
+    def _timed(self, key: TimerKey, when: datetime) -> Sequence[Verdict]:
         if key.phase is Phase.ORPHAN:
             orphan = self._orphans.get(key.subject)
             if orphan is not None and orphan.id == key.start_id:
@@ -152,6 +198,35 @@ class DeadlineRuntime(Runtime):
                 del self._clocks[key.subject]
             return NOTHING
         return self._fired(key, clock, when)
+
+    # -- published clocks ---------------------------------------------------
+    def _running(self, subject: str) -> Clock | None:
+        """The subject's clock while it runs: no deadline fired, no end seen."""
+        clock = self._clocks.get(subject)
+        if clock is None or clock.fired is not None or clock.ended is not None:
+            return None
+        return clock
+
+    def _stopped(self, clock: Clock) -> bool:
+        """Whether a clock that was running has stopped (dropped, fired or ended)."""
+        return (
+            self._clocks.get(clock.start.subject) is not clock
+            or clock.fired is not None
+            or clock.ended is not None
+        )
+
+    def _published(self, clock: Clock) -> bool:
+        return self.publishes_clocks and clock.deadline - clock.start.time >= CLOCK_MINIMUM
+
+    def _closed(self, clock: Clock, at: datetime, outcome: str) -> Verdict:
+        return clock_closed(self.ctx.clock_opened(clock.start, clock.deadline), at, outcome)
+
+    def _with_closed(
+        self, verdicts: Sequence[Verdict], clock: Clock, at: datetime, outcome: str
+    ) -> Sequence[Verdict]:
+        if not self._published(clock):
+            return verdicts
+        return [*verdicts, self._closed(clock, at, outcome)]
 
     # -- verdicts -----------------------------------------------------------
     def _finish(self, clock: Clock, end: Envelope, *, violated: bool) -> Sequence[Verdict]:

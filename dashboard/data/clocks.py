@@ -1,0 +1,102 @@
+"""The at-risk page's query: open deadline clocks (`svc.clocks`) due soon, soonest first.
+
+The worker publishes a clock when it opens and again when it closes (met, breached…);
+the table keeps the latest state per clock, so an open row is a clock still running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from dashboard.data import scope_filter
+from dashboard.scope import Scope
+from processors.storage.client import DATABASE
+
+WARN_AT = (0.5, 0.75)
+"""Shares of the allowed time at which a clock is flagged, as ServiceNow's SLA warnings."""
+
+
+@dataclass(frozen=True)
+class OpenClock:
+    clock_id: str
+    rule: str
+    clause: str
+    severity: str
+    province: str
+    unit: str
+    subject: str
+    started_at: datetime
+    due_at: datetime
+
+    def used(self, now: datetime) -> float:
+        """The share of the allowed time already gone (1 and more: due or past)."""
+        allowed = (self.due_at - self.started_at).total_seconds()
+        return (now - self.started_at).total_seconds() / allowed if allowed > 0 else 1.0
+
+    def warning(self, now: datetime) -> float | None:
+        """The highest warning threshold the clock has passed, if any."""
+        used = self.used(now)
+        return max((share for share in WARN_AT if used >= share), default=None)
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored UTC time as an aware datetime (some chDB builds return it naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def due_within(
+    client: Client,
+    scope: Scope,
+    *,
+    now: datetime,
+    hours: int,
+    province: str | None = None,
+    limit: int = 1000,
+) -> list[OpenClock]:
+    """Open clocks due between `now` and `hours` later, soonest first (of one province)."""
+    params: dict[str, Any] = {"now": now, "until": now + timedelta(hours=hours), "limit": limit}
+    if province is not None:
+        params["province"] = province
+    chosen = "1" if province is None else "province = {province:String}"
+    sql = f"""
+        SELECT clock_id, rule, clause, severity, province, unit, subject, started_at, due_at
+        FROM {DATABASE}.clocks FINAL
+        WHERE NOT closed
+          AND due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
+          AND {scope_filter(scope, params)} AND {chosen}
+        ORDER BY due_at, clock_id
+        LIMIT {{limit:UInt32}}
+    """
+    return [
+        OpenClock(str(c), str(r), str(cl), str(sev), str(p), str(u), str(s), utc(st), utc(due))
+        for c, r, cl, sev, p, u, s, st, due in client.query(sql, parameters=params).result_rows
+    ]
+
+
+def provinces(client: Client, scope: Scope) -> list[str]:
+    """Provinces with open clocks, within the scope: the page's province filter."""
+    params: dict[str, Any] = {}
+    sql = f"""
+        SELECT DISTINCT province FROM {DATABASE}.clocks FINAL
+        WHERE NOT closed AND {scope_filter(scope, params)} ORDER BY province
+    """
+    return [str(row[0]) for row in client.query(sql, parameters=params).result_rows]
+
+
+def overdue(client: Client, scope: Scope, *, now: datetime, province: str | None = None) -> int:
+    """Clocks past their due time and still open: the worker has not seen their deadline
+    pass yet (its clock trails the wall clock), or their rule judges only at the end."""
+    params: dict[str, Any] = {"now": now}
+    if province is not None:
+        params["province"] = province
+    chosen = "1" if province is None else "province = {province:String}"
+    sql = f"""
+        SELECT count() FROM {DATABASE}.clocks FINAL
+        WHERE NOT closed AND due_at < {{now:DateTime64(3, 'UTC')}}
+          AND {scope_filter(scope, params)} AND {chosen}
+    """
+    return int(client.query(sql, parameters=params).result_rows[0][0])

@@ -1,0 +1,274 @@
+"""The at-risk, standards, what-if and pipeline pages on the real engine (chDB), per role.
+
+Rows are in GX and JX, provinces no other test writes; the session's chDB is shared, so
+assertions look at these provinces (and that a GX manager never sees another one).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from clickhouse_connect.driver.client import Client
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from streamlit.testing.v1 import AppTest
+
+from dashboard.i18n import text
+from dashboard.viewer import Role, Viewer
+from processors.replay import whatif
+from processors.sink.batch_sink import ClickHouseSink
+from processors.stack.processes import free_port_pair
+from standards.testing import as_bytes, event
+from standards.verdicts import Violation, stable_id
+
+pytestmark = pytest.mark.integration
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+HQ = Viewer("hq", Role.HQ_AUDITOR)
+OWNER = Viewer("owner", Role.STANDARDS_OWNER)
+GX = Viewer("gx", Role.PROVINCE_MANAGER, "GX")
+PAGES = ("at_risk", "standards", "whatif", "pipeline")
+PERIOD = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class Seeded:
+    run: str
+    replay: str
+    soon_gx: str
+    soon_jx: str
+    later_gx: str
+    closed_gx: str
+
+
+def _clock(
+    clock_id: str, province: str, started: datetime, due: datetime, **closed: object
+) -> bytes:
+    record = {
+        "clock_id": clock_id, "standard": "cmcc-service", "version": 1,
+        "rule": "repair.deadline", "clause": "GS 2.5", "severity": "critical",
+        "province": province, "unit": f"{province}-R01", "subject": f"{province}-{clock_id}",
+        "started_at": started.isoformat(), "due_at": due.isoformat(), "closed": False,
+        "closed_at": None, "outcome": "", "revision": 0, **closed,
+    }  # fmt: skip
+    return json.dumps(record).encode()
+
+
+def _violation(province: str, subject: str, occurrence: str) -> Violation:
+    rule = "repair.deadline"
+    return Violation(
+        stable_id("cmcc-service", 1, rule, subject, occurrence), "cmcc-service", 1, rule,
+        "GS 2.5", "critical", province, f"{province}-R01", subject,
+        datetime(2025, 6, 10, tzinfo=UTC), 200000.0, 172800.0, ("e1",), "超时", "late",
+        measure="seconds", occurrence=occurrence,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seeded(clickhouse: Client) -> Seeded:
+    run = uuid.uuid4().hex[:8]
+    now = datetime.now(UTC)
+    sink = ClickHouseSink(clickhouse)
+    ids = Seeded(run, f"ops-{run}", *(f"{name}-{run}" for name in ("a", "b", "c", "d")))
+    sink.add(
+        "svc.clocks",
+        0,
+        1,
+        _clock(ids.soon_gx, "GX", now - timedelta(hours=10), now + timedelta(hours=3)),
+    )
+    sink.add(
+        "svc.clocks",
+        0,
+        2,
+        _clock(ids.soon_jx, "JX", now - timedelta(hours=1), now + timedelta(hours=2)),
+    )
+    sink.add(
+        "svc.clocks",
+        0,
+        3,
+        _clock(ids.later_gx, "GX", now - timedelta(hours=1), now + timedelta(hours=30)),
+    )
+    sink.add(
+        "svc.clocks",
+        0,
+        4,
+        _clock(ids.closed_gx, "GX", now - timedelta(hours=1), now + timedelta(hours=1)),
+    )
+    sink.add(
+        "svc.clocks", 0, 5,
+        _clock(ids.closed_gx, "GX", now - timedelta(hours=1), now + timedelta(hours=1),
+               closed=True, closed_at=now.isoformat(), outcome="met", revision=1),
+    )  # fmt: skip
+    for offset, (province, reason) in enumerate(
+        (("GX", "invalid: data.area: bad"), ("JX", "late: too old"), (None, "empty: no value"))
+    ):
+        raw = json.dumps({"id": f"x-{run}", "province": province}) if province else "not json"
+        letter = {
+            "letter_id": f"ops-{run}-{offset}", "topic": "svc.events.repair", "partition": 0,
+            "offset": offset, "reason": reason, "raw": raw, "received_at": now.isoformat(),
+        }  # fmt: skip
+        sink.add("svc.deadletter", 0, offset, json.dumps(letter).encode())
+    for offset in range(30):  # received now: 30 in the last 5 minutes, 0.1 a second
+        ticket = event("repair.visit.arrived", now, f"gx-{run}-{offset}", unit="GX-R01")
+        sink.add("svc.events.repair", 0, offset, as_bytes(ticket))
+    in_force = _violation("GX", f"gx-kept-{run}", "o1")
+    sink.add("svc.violations", 0, 1, json.dumps(in_force.to_record()).encode())
+    sink.flush()
+    whatif.write_violations(
+        clickhouse,
+        ids.replay,
+        [_violation("GX", f"gx-new-{run}", "o2"), _violation("JX", f"jx-new-{run}", "o3")],
+    )
+    whatif.write_run(
+        clickhouse,
+        whatif.Run(
+            ids.replay, "cmcc-service", 1, "draft/cmcc-service/v2.yaml", "0" * 64, *PERIOD,
+            1000, 0, 2, 0, 10, 1.5, 1.2, now,
+        ),
+    )  # fmt: skip
+    return ids
+
+
+@pytest.fixture(scope="module")
+def worker_metrics() -> Iterator[int]:
+    """A /metrics page shaped like the worker's, on a port of its own."""
+    registry = CollectorRegistry()
+    lag = Gauge("svc_worker_consumer_lag", "lag", ["topic", "partition"], registry=registry)
+    lag.labels("svc.events.repair", "3").set(42)
+    mark = Gauge(
+        "svc_worker_partition_mark_seconds", "mark", ["topic", "partition"], registry=registry
+    )
+    mark.labels("svc.events.repair", "3").set(datetime.now(UTC).timestamp() - 90)
+    port = free_port_pair()
+    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    yield port
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _open(
+    page: str,
+    who: Viewer,
+    chdb_dsn: str,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str = "en",
+    **params: str,
+) -> AppTest:
+    monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.session_state["viewer"] = who
+    app.session_state["lang"] = lang
+    app.run()
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _column(app: AppTest, key: str, frame: int = 0) -> list[object]:
+    return list(app.dataframe[frame].value[text(key, "en")])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("who", [HQ, OWNER, GX], ids=lambda v: v.role.value)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_for_every_role_in_both_languages(
+    page: str,
+    who: Viewer,
+    lang: str,
+    seeded: Seeded,
+    chdb_dsn: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = _open(page, who, chdb_dsn, monkeypatch, lang)
+    assert app.title[0].value == text(f"page.{page}", lang)
+    shown = " ".join(str(c.value) for c in app.caption)
+    assert "None" not in shown
+
+
+def test_at_risk_lists_the_clocks_due_soonest_first(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open("at_risk", HQ, chdb_dsn, monkeypatch)
+    subjects = _column(app, "ops.subject")
+    mine = [s for s in subjects if str(s).endswith(seeded.run)]
+    assert mine == [f"JX-{seeded.soon_jx}", f"GX-{seeded.soon_gx}"]  # due in 2 h, then 3 h
+    flags = dict(zip(subjects, _column(app, "ops.at_risk.warning"), strict=True))
+    assert "75" in str(flags[f"GX-{seeded.soon_gx}"])  # 10 h of 13 used
+    assert app.query_params["hours"] == "24"
+
+
+def test_at_risk_deep_link_widens_the_window(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open("at_risk", HQ, chdb_dsn, monkeypatch, hours="48", province="GX")
+    subjects = _column(app, "ops.subject")
+    assert f"GX-{seeded.later_gx}" in subjects
+    assert f"GX-{seeded.closed_gx}" not in subjects
+    assert all(str(s).startswith("GX-") for s in subjects)
+
+
+def test_a_provincial_manager_sees_no_other_province_even_when_the_url_asks(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_risk = _open("at_risk", GX, chdb_dsn, monkeypatch, hours="168", province="JX")
+    assert set(_column(at_risk, "common.province")) == {"GX"}
+    pipeline = _open("pipeline", GX, chdb_dsn, monkeypatch, reason="late")
+    assert pipeline.metric[0].value == "0.10"  # GX's 30 events over 5 minutes, no other's
+    provinces = set(_column(pipeline, "common.province", frame=-1))
+    assert provinces == {"GX"}
+    whatif_page = _open("whatif", GX, chdb_dsn, monkeypatch, run=seeded.replay)
+    assert set(_column(whatif_page, "common.province", frame=1)) == {"GX"}
+    assert text("ops.whatif.events", "en") not in whatif_page.dataframe[0].value.columns
+
+
+def test_whatif_shows_the_draft_against_the_version_in_force(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open("whatif", HQ, chdb_dsn, monkeypatch, run=seeded.replay)
+    assert app.query_params["run"] == seeded.replay
+    summary = app.dataframe[1].value
+    gx = summary[summary[text("common.province", "en")] == "GX"]
+    jx = summary[summary[text("common.province", "en")] == "JX"]
+    assert list(gx[text("ops.whatif.added", "en")]) == [1]
+    assert list(gx[text("ops.whatif.removed", "en")]) == [1]
+    assert list(jx[text("ops.whatif.added", "en")]) == [1]
+
+
+def test_pipeline_shows_dead_letters_and_says_when_metrics_are_unreachable(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVC_WORKER_METRICS_PORT", str(free_port_pair()))
+    monkeypatch.setenv("SVC_SINK_METRICS_PORT", str(free_port_pair()))
+    app = _open("pipeline", HQ, chdb_dsn, monkeypatch)
+    warnings = " ".join(w.value for w in app.warning)
+    assert "not reachable" in warnings and "/metrics" in warnings
+    raws = " ".join(str(r) for r in _column(app, "ops.pipeline.raw", frame=-1))
+    assert f"x-{seeded.run}" in raws and "not json" in raws
+
+
+def test_pipeline_reads_lag_and_clock_per_partition_from_the_metrics(
+    seeded: Seeded, worker_metrics: int, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVC_WORKER_METRICS_PORT", str(worker_metrics))
+    app = _open("pipeline", OWNER, chdb_dsn, monkeypatch)
+    partitions = app.dataframe[0].value
+    row = partitions[partitions[text("ops.pipeline.partition", "en")] == 3]
+    assert list(row[text("ops.pipeline.worker_lag", "en")]) == ["42"]
+    [mark] = list(row[text("ops.pipeline.partition_mark", "en")])
+    assert "behind" in str(mark)
+
+
+def test_standards_lists_versions_and_coverage(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _open("standards", OWNER, chdb_dsn, monkeypatch)
+    assert "cmcc-service@1" in _column(app, "ops.standards.version")
+    statuses = set(_column(app, "ops.standards.status", frame=-1))
+    assert statuses <= {"covered", "optional", "gap"} and "covered" in statuses
