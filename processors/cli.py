@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "processors.replay.cli",
     "processors.platform",
     "dashboard.cli",
+    "dashboard.report_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
