@@ -286,6 +286,21 @@ def _open_disputes(client: Client, where: str, params: dict[str, Any]) -> list[O
     ]
 
 
+def report_provinces(client: Client, scope: Scope) -> list[str]:
+    """The provinces in scope with checks or violations recorded, to choose a report from."""
+    params: dict[str, Any] = {}
+    where = scope_filter(scope, params)
+    sql = f"""
+        SELECT province FROM (
+            SELECT DISTINCT province FROM {DATABASE}.checks WHERE {where}
+            UNION DISTINCT
+            SELECT DISTINCT province FROM {DATABASE}.violations WHERE {where}
+        )
+        ORDER BY province
+    """
+    return [str(p) for (p,) in client.query(sql, parameters=params).result_rows]
+
+
 def report_months(today: date, count: int = 12) -> list[str]:
     """The `count` months up to the current one, newest first (the page's choices)."""
     year, month = today.year, today.month
