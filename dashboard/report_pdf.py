@@ -89,6 +89,7 @@ def render_pdf(report: MonthlyReport, lang: str, font: CjkFont | None = None) ->
         ],
         (3, 2, 1.2, 1.2),
         text("report.no_rows", lang),
+        numbers=(2, 3),
     )
     _section(pdf, text("report.worst_clauses", lang))
     _table(
@@ -100,6 +101,7 @@ def render_pdf(report: MonthlyReport, lang: str, font: CjkFont | None = None) ->
         ],
         (2.6, 1.8, 1, 1, 1.6),
         text("report.no_rows", lang),
+        numbers=(2, 3),
     )
     _section(pdf, text("report.open_disputes", lang))
     _table(
@@ -149,6 +151,7 @@ def _scorecard(pdf: FPDF, report: MonthlyReport, lang: str) -> None:
         rows,
         (2.4, 1.2, 1.2, 1.2, 1.4),
         text("report.no_rows", lang),
+        numbers=(1, 2, 3),
     )
     pdf.set_font(FAMILY, size=8)
     voided = report.total.voided
@@ -169,8 +172,14 @@ def _section(pdf: FPDF, title: str) -> None:
 
 
 def _table(
-    pdf: FPDF, headers: Row, rows: Sequence[Row], widths: Sequence[float], empty: str
+    pdf: FPDF,
+    headers: Row,
+    rows: Sequence[Row],
+    widths: Sequence[float],
+    empty: str,
+    numbers: Sequence[int] = (),
 ) -> None:
+    """A table with a shaded header row; the columns at `numbers` aligned right."""
     pdf.set_font(FAMILY, size=9)
     if not rows:
         _line(pdf, 6, empty)
@@ -181,6 +190,7 @@ def _table(
         line_height=6,
         padding=1,
         first_row_as_headings=True,
+        text_align=tuple("RIGHT" if i in numbers else "LEFT" for i in range(len(headers))),
     ) as table:
         for values in [headers, *rows]:
             row = table.row()
