@@ -34,6 +34,16 @@ def channel_name(channel: str, lang: str) -> str:
     return text(key, lang) if key in catalog() else channel
 
 
+def disputes_more(report: MonthlyReport, lang: str) -> str:
+    """The note under a cut list of open disputes: how many there are in all."""
+    return text(
+        "report.disputes_more",
+        lang,
+        total=f"{report.open_dispute_count:,}",
+        shown=len(report.open_disputes),
+    )
+
+
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
@@ -124,6 +134,9 @@ def render_pdf(report: MonthlyReport, lang: str, font: CjkFont | None = None) ->
         (1.2, 2.2, 2, 1.4, 1.4, 2.8),
         text("report.no_disputes", lang),
     )
+    if report.open_dispute_count > len(report.open_disputes):
+        pdf.set_font(FAMILY, size=8)
+        _line(pdf, 5, disputes_more(report, lang))
     return bytes(pdf.output())
 
 

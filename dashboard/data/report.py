@@ -52,6 +52,8 @@ standard"; each star above or below is a step of the rate auditors use in practi
 MONTH = re.compile(r"\d{4}-\d{2}")
 TOP = 10
 """Rows in the worst-units and worst-clauses tables."""
+DISPUTES_SHOWN = 100
+"""Open disputes listed, oldest first; the report says how many there are in all."""
 
 
 class OutOfScope(UserError):
@@ -135,6 +137,8 @@ class MonthlyReport:
     worst_clauses: list[ClauseCount]
     open_disputes: list[OpenDispute]
     made_at: datetime
+    open_dispute_count: int = 0
+    """All open disputes, of which `open_disputes` lists the oldest `DISPUTES_SHOWN`."""
 
     @property
     def total(self) -> ChannelScore:
@@ -174,26 +178,39 @@ def monthly_report(
     disputes = has_disputes(client)
     voided = f"violation_id IN ({_voided_ids(where)})" if disputes else "false"
     violations = f"""
-        SELECT unit, rule, clause, detected_at, {voided} AS voided
+        SELECT {CHANNEL_SQL} AS channel, unit, rule, clause, detected_at, {voided} AS voided
         FROM {DATABASE}.violations FINAL
         WHERE {where} AND NOT retracted
           AND detected_at >= {{start:DateTime64(3, 'UTC')}} AND detected_at < {{end:DateTime64(3, 'UTC')}}
     """
     checks = f"""
-        SELECT unit, rule, violated
+        SELECT {CHANNEL_SQL} AS channel, unit, violated
         FROM {DATABASE}.checks FINAL
         WHERE {where} AND day >= {{first_day:Date}} AND day < {{end_day:Date}}
     """
+    found = _violation_sets(client, violations, params)
+    units = [row for row in found.get("unit", []) if row[6] > 0]
+    params["units"] = [row[2] for row in units]
+    checked = _check_sets(client, checks, params)
+    listed, open_count = _open_disputes(client, where, params) if disputes else ([], 0)
     return MonthlyReport(
         province=province,
         month=month,
         start=start,
         end=end,
-        channels=_channels(client, violations, checks, params),
-        worst_units=_worst_units(client, violations, checks, params),
-        worst_clauses=_worst_clauses(client, violations, params),
-        open_disputes=_open_disputes(client, where, params) if disputes else [],
+        channels=_channels(found.get("channel", []), checked.get("channel", {})),
+        worst_units=[
+            UnitScore(unit, channel, active, *checked.get("unit", {}).get(unit, (0, 0)), voided)
+            for _, _, unit, _, _, channel, active, voided, _, _ in units
+        ],
+        worst_clauses=[
+            ClauseCount(rule, clause, active, in_units, first)
+            for _, _, _, rule, clause, _, active, _, in_units, first in found.get("clause", [])
+            if active > 0
+        ],
+        open_disputes=listed,
         made_at=now or datetime.now(DISPLAY_TZ),
+        open_dispute_count=open_count,
     )
 
 
@@ -210,80 +227,83 @@ def _voided_ids(where: str) -> str:
     """
 
 
+def _violation_sets(
+    client: Client, violations: str, params: dict[str, Any]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The month's violations counted per channel, per unit and per rule and clause, in one
+    read of the table (grouping sets); units and clauses the `TOP` with the most standing
+    (there are fewer channels than that)."""
+    sql = f"""
+        SELECT multiIf(GROUPING(channel) = 0, 'channel', GROUPING(unit) = 0, 'unit', 'clause')
+                   AS grouping_set,
+               channel, unit, rule, clause, any(channel) AS unit_channel,
+               countIf(NOT voided) AS active, countIf(voided) AS voided_count,
+               uniqExactIf(unit, NOT voided) AS units,
+               toTimeZone(minIf(detected_at, NOT voided), '{DISPLAY_TZ.key}') AS first
+        FROM ({violations})
+        GROUP BY GROUPING SETS ((channel), (unit), (rule, clause))
+        ORDER BY grouping_set, active DESC, unit, rule, clause
+        LIMIT {{top:UInt32}} BY grouping_set
+    """
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for row in client.query(sql, parameters=params).result_rows:
+        found.setdefault(str(row[0]), []).append(tuple(row))
+    return found
+
+
+def _check_sets(
+    client: Client, checks: str, params: dict[str, Any]
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """(checks, violated) per channel and for the units in `params["units"]`, in one read."""
+    sql = f"""
+        SELECT if(GROUPING(channel) = 0, 'channel', 'unit') AS grouping_set,
+               if(grouping_set = 'channel', channel, unit) AS key,
+               count(), countIf(violated)
+        FROM ({checks})
+        GROUP BY GROUPING SETS ((channel), (unit))
+        HAVING grouping_set = 'channel' OR unit IN {{units:Array(String)}}
+    """
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for grouping_set, key, count, violated in client.query(sql, parameters=params).result_rows:
+        found.setdefault(str(grouping_set), {})[str(key)] = (int(count), int(violated))
+    return found
+
+
 def _channels(
-    client: Client, violations: str, checks: str, params: dict[str, Any]
+    violations: list[tuple[Any, ...]], checks: dict[str, tuple[int, int]]
 ) -> list[ChannelScore]:
-    sql = f"""
-        SELECT channel, sum(checks), sum(failed), sum(active), sum(voided_count)
-        FROM (
-            SELECT {CHANNEL_SQL} AS channel, count() AS checks, countIf(violated) AS failed,
-                   0 AS active, 0 AS voided_count
-            FROM ({checks}) GROUP BY channel
-            UNION ALL
-            SELECT {CHANNEL_SQL} AS channel, 0, 0, countIf(NOT voided), countIf(voided)
-            FROM ({violations}) GROUP BY channel
-        )
-        GROUP BY channel
-        ORDER BY channel
-    """
-    rows = client.query(sql, parameters=params).result_rows
-    return [ChannelScore(str(c), int(k), int(f), int(v), int(d)) for c, k, f, v, d in rows]
-
-
-def _worst_units(
-    client: Client, violations: str, checks: str, params: dict[str, Any]
-) -> list[UnitScore]:
-    sql = f"""
-        SELECT v.unit, v.channel, v.active, c.checks, c.failed, v.voided_count
-        FROM (
-            SELECT unit, any({CHANNEL_SQL}) AS channel, countIf(NOT voided) AS active,
-                   countIf(voided) AS voided_count
-            FROM ({violations}) GROUP BY unit HAVING active > 0
-        ) AS v
-        LEFT JOIN (
-            SELECT unit, count() AS checks, countIf(violated) AS failed
-            FROM ({checks}) GROUP BY unit
-        ) AS c ON c.unit = v.unit
-        ORDER BY v.active DESC, v.unit
-        LIMIT {{top:UInt32}}
-    """
-    rows = client.query(sql, parameters=params).result_rows
+    """Each channel with checks or violations, its two sides side by side."""
+    counted = {str(row[1]): (int(row[6]), int(row[7])) for row in violations}
     return [
-        UnitScore(str(u), str(ch), int(v), int(k), int(f), int(d)) for u, ch, v, k, f, d in rows
+        ChannelScore(channel, *checks.get(channel, (0, 0)), *counted.get(channel, (0, 0)))
+        for channel in sorted(checks.keys() | counted.keys())
     ]
 
 
-def _worst_clauses(client: Client, violations: str, params: dict[str, Any]) -> list[ClauseCount]:
-    sql = f"""
-        SELECT rule, clause, count() AS violations, uniqExact(unit),
-               toTimeZone(min(detected_at), '{DISPLAY_TZ.key}')
-        FROM ({violations})
-        WHERE NOT voided
-        GROUP BY rule, clause
-        ORDER BY violations DESC, rule, clause
-        LIMIT {{top:UInt32}}
-    """
-    rows = client.query(sql, parameters=params).result_rows
-    return [ClauseCount(str(r), str(c), int(v), int(u), first) for r, c, v, u, first in rows]
-
-
-def _open_disputes(client: Client, where: str, params: dict[str, Any]) -> list[OpenDispute]:
+def _open_disputes(
+    client: Client, where: str, params: dict[str, Any]
+) -> tuple[list[OpenDispute], int]:
+    """The oldest `DISPUTES_SHOWN` open disputes, and how many are open in all."""
+    params["shown"] = DISPUTES_SHOWN
     sql = f"""
         SELECT violation_id, any(unit), any(rule),
                toTimeZone(any(detected_at), '{DISPLAY_TZ.key}'),
                toTimeZone(argMaxIf(at, (at, event_id), action = 'filed'), '{DISPLAY_TZ.key}') AS filed_at,
                argMaxIf(actor, (at, event_id), action = 'filed'),
-               argMaxIf(reason, (at, event_id), action = 'filed')
+               argMaxIf(reason, (at, event_id), action = 'filed'),
+               count() OVER () AS open_count
         FROM {DATABASE}.disputes FINAL
         WHERE {where}
         GROUP BY violation_id
         HAVING countIf(action = 'accepted') = 0 AND argMax(action, (at, event_id)) = 'filed'
         ORDER BY filed_at, violation_id
+        LIMIT {{shown:UInt32}}
     """
     rows = client.query(sql, parameters=params).result_rows
-    return [
-        OpenDispute(str(v), str(u), str(r), d, f, str(b), str(w)) for v, u, r, d, f, b, w in rows
+    listed = [
+        OpenDispute(str(v), str(u), str(r), d, f, str(b), str(w)) for v, u, r, d, f, b, w, _ in rows
     ]
+    return listed, int(rows[0][-1]) if rows else 0
 
 
 def report_provinces(client: Client, scope: Scope) -> list[str]:

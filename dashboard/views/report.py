@@ -27,7 +27,7 @@ from dashboard.downloads import download_buttons
 from dashboard.freshness import latest_insert
 from dashboard.i18n import current_language, t
 from dashboard.report_font import ReportFontError, report_font
-from dashboard.report_pdf import channel_name, render_pdf, stars
+from dashboard.report_pdf import channel_name, disputes_more, render_pdf, stars
 from dashboard.scope import Scope
 from dashboard.session import viewer
 
@@ -189,3 +189,5 @@ _show(
     "open-disputes",
     t("report.no_disputes"),
 )
+if report.open_dispute_count > len(report.open_disputes):
+    st.caption(disputes_more(report, lang))

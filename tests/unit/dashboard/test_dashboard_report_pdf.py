@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -111,3 +112,10 @@ def test_the_simplified_chinese_face_of_the_noto_collection_is_chosen() -> None:
     if font.path.name == "NotoSansCJK-Regular.ttc":
         assert font.index == 2
         assert font.bold.name == "NotoSansCJK-Bold.ttc"
+
+
+def test_a_long_list_of_open_disputes_is_cut_and_says_how_many_there_are() -> None:
+    many = replace(REPORT, open_dispute_count=250)
+    found = squashed(pdf_text(render_pdf(many, "zh")))
+    assert squashed("共 250 条未决申诉，此处列出最早的 1 条。") in found
+    assert "未决申诉，此处" not in squashed(pdf_text(render_pdf(REPORT, "zh")))
