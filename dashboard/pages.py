@@ -28,4 +28,5 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("standards", "standards.py"),
     PageSpec("whatif", "whatif.py"),
     PageSpec("pipeline", "pipeline.py"),
+    PageSpec("report", "report.py"),
 )

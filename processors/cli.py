@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "processors.platform",
     "dashboard.cli",
     "dashboard.users_cli",
+    "dashboard.report_cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
