@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from clickhouse_connect.driver.client import Client
@@ -189,8 +189,8 @@ def monthly_report(
         WHERE {where} AND day >= {{first_day:Date}} AND day < {{end_day:Date}}
     """
     found = _violation_sets(client, violations, params)
-    units = [row for row in found.get("unit", []) if row[6] > 0]
-    params["units"] = [row[2] for row in units]
+    units = [row for row in found.get("unit", []) if row.active > 0]
+    params["units"] = [row.unit for row in units]
     checked = _check_sets(client, checks, params)
     listed, open_count = _open_disputes(client, where, params) if disputes else ([], 0)
     return MonthlyReport(
@@ -200,13 +200,19 @@ def monthly_report(
         end=end,
         channels=_channels(found.get("channel", []), checked.get("channel", {})),
         worst_units=[
-            UnitScore(unit, channel, active, *checked.get("unit", {}).get(unit, (0, 0)), voided)
-            for _, _, unit, _, _, channel, active, voided, _, _ in units
+            UnitScore(
+                row.unit,
+                row.unit_channel,
+                row.active,
+                *checked.get("unit", {}).get(row.unit, (0, 0)),
+                row.voided,
+            )
+            for row in units
         ],
         worst_clauses=[
-            ClauseCount(rule, clause, active, in_units, first)
-            for _, _, _, rule, clause, _, active, _, in_units, first in found.get("clause", [])
-            if active > 0
+            ClauseCount(row.rule, row.clause, row.active, row.units, row.first)
+            for row in found.get("clause", [])
+            if row.active > 0
         ],
         open_disputes=listed,
         made_at=now or datetime.now(DISPLAY_TZ),
@@ -227,9 +233,24 @@ def _voided_ids(where: str) -> str:
     """
 
 
+class _Counted(NamedTuple):
+    """One row of `_violation_sets`: the keys of its grouping set filled, the others empty."""
+
+    grouping_set: str
+    channel: str
+    unit: str
+    rule: str
+    clause: str
+    unit_channel: str
+    active: int
+    voided: int
+    units: int
+    first: datetime
+
+
 def _violation_sets(
     client: Client, violations: str, params: dict[str, Any]
-) -> dict[str, list[tuple[Any, ...]]]:
+) -> dict[str, list[_Counted]]:
     """The month's violations counted per channel, per unit and per rule and clause, in one
     read of the table (grouping sets); units and clauses the `TOP` with the most standing
     (there are fewer channels than that)."""
@@ -245,9 +266,10 @@ def _violation_sets(
         ORDER BY grouping_set, active DESC, unit, rule, clause
         LIMIT {{top:UInt32}} BY grouping_set
     """
-    found: dict[str, list[tuple[Any, ...]]] = {}
+    found: dict[str, list[_Counted]] = {}
     for row in client.query(sql, parameters=params).result_rows:
-        found.setdefault(str(row[0]), []).append(tuple(row))
+        counted = _Counted(*row)
+        found.setdefault(counted.grouping_set, []).append(counted)
     return found
 
 
@@ -269,11 +291,9 @@ def _check_sets(
     return found
 
 
-def _channels(
-    violations: list[tuple[Any, ...]], checks: dict[str, tuple[int, int]]
-) -> list[ChannelScore]:
+def _channels(violations: list[_Counted], checks: dict[str, tuple[int, int]]) -> list[ChannelScore]:
     """Each channel with checks or violations, its two sides side by side."""
-    counted = {str(row[1]): (int(row[6]), int(row[7])) for row in violations}
+    counted = {row.channel: (row.active, row.voided) for row in violations}
     return [
         ChannelScore(channel, *checks.get(channel, (0, 0)), *counted.get(channel, (0, 0)))
         for channel in sorted(checks.keys() | counted.keys())
