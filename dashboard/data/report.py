@@ -10,7 +10,7 @@ One month in China time (`YYYY-MM`), one province, and what the report shows:
   voided by an accepted dispute counts as passed: a voided violation leaves the
   rates (issue 11), so per channel or unit the violated checks are reduced by the
   violations voided there (never below zero).
-- **Star rating**: `star_rating(rate)`, thresholds in `STAR_THRESHOLDS`.
+- **Star rating**: `star_rating(rate)`, the rule file's star bands (`dashboard.rulebook.stars`), as on the scorecard.
 - **Worst units**: the units with the most violations that month; **worst
   clauses**: the rules and clauses broken most often, in how many units, since when.
 - **Open disputes**: every dispute of the province still awaiting HQ's decision when
@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from clickhouse_connect.driver.client import Client
 
 from dashboard.data import scope_filter
+from dashboard.rulebook import stars
 from dashboard.scope import Scope
 from events.errors import UserError
 from processors.storage.client import DATABASE
@@ -41,13 +42,6 @@ from standards.calendar import month_bounds
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 CHANNEL_SQL = "splitByChar('.', rule)[1]"
 """A rule's channel: the first part of its id (`hall.wait_time` → `hall`)."""
-
-STAR_THRESHOLDS: tuple[tuple[float, int], ...] = ((0.98, 5), (0.95, 4), (0.90, 3), (0.80, 2))
-"""(lowest compliance rate, stars), best first; below the last, one star.
-
-90 % is the seed's satisfaction target (CH 1.8.1), so three stars means "meets the
-standard"; each star above or below is a step of the rate auditors use in practice.
-"""
 
 MONTH = re.compile(r"\d{4}-\d{2}")
 TOP = 10
@@ -61,10 +55,9 @@ class OutOfScope(UserError):
 
 
 def star_rating(rate: float | None) -> int | None:
-    """1–5 stars for a compliance rate in 0..1; None when nothing was checked."""
-    if rate is None:
-        return None
-    return next((stars for lowest, stars in STAR_THRESHOLDS if rate >= lowest), 1)
+    """1–5 stars for a compliance rate in 0..1 (the rule file's bands, as the scorecard
+    rates); None when nothing was checked."""
+    return stars(rate)
 
 
 def compliance_rate(checks: int, violated: int, voided: int) -> float | None:
