@@ -137,9 +137,12 @@ def open_page(
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
     monkeypatch.delenv("SVC_DASHBOARD_PROVINCES", raising=False)
 
-    def run(viewer: Viewer, script: str, params: dict[str, str] | None = None) -> AppTest:
+    def run(
+        viewer: Viewer, script: str, params: dict[str, str] | None = None, lang: str = "zh"
+    ) -> AppTest:
         app = AppTest.from_file(str(APP), default_timeout=60)
         app.session_state["viewer"] = viewer
+        app.session_state["lang"] = lang
         app.run()
         for name, value in (params or {}).items():
             app.query_params[name] = value
@@ -174,14 +177,28 @@ def _options(app: AppTest) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
 def test_every_page_opens_for_every_role(
-    open_page: Callable[..., AppTest], role: Role, page: Any
+    open_page: Callable[..., AppTest], role: Role, page: Any, lang: str
 ) -> None:
-    app = open_page(VIEWERS[role], page.script)
+    app = open_page(VIEWERS[role], page.script, lang=lang)
     assert not app.exception, app.exception
-    assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", "zh")]
+    assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", lang)]
+    assert not {"None", "nan", "NaN"} & _texts(app), "a missing value shown raw"
+
+
+def _texts(app: AppTest) -> set[str]:
+    """Every text and table cell on the page, whole."""
+    found: set[str] = set()
+    for kind in ("title", "subheader", "markdown", "caption", "info", "error", "warning"):
+        found.update(str(e.value) for e in app.get(kind))
+    for metric in app.metric:
+        found.update({str(metric.value), str(metric.delta)} - {"None"} | {metric.label})
+    for frame in [*app.dataframe, *app.table]:
+        found.update(str(cell) for cell in frame.value.to_numpy().ravel())
+    return found
     sidebar = " ".join(m.value for m in app.sidebar.markdown)
     assert VIEWERS[role].name in sidebar
 
