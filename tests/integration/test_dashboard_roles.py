@@ -187,6 +187,8 @@ def test_every_page_opens_for_every_role(
     assert not app.exception, app.exception
     assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", lang)]
     assert not {"None", "nan", "NaN"} & _texts(app), "a missing value shown raw"
+    sidebar = " ".join(m.value for m in app.sidebar.markdown)
+    assert VIEWERS[role].name in sidebar
 
 
 def _texts(app: AppTest) -> set[str]:
@@ -199,8 +201,6 @@ def _texts(app: AppTest) -> set[str]:
     for frame in [*app.dataframe, *app.table]:
         found.update(str(cell) for cell in frame.value.to_numpy().ravel())
     return found
-    sidebar = " ".join(m.value for m in app.sidebar.markdown)
-    assert VIEWERS[role].name in sidebar
 
 
 def _hostile_params(seeded: Seeded) -> dict[str, str]:
