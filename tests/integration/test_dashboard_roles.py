@@ -257,3 +257,21 @@ def test_the_scorecard_shows_the_managers_own_rows(
     hq = open_page(VIEWERS[Role.HQ_AUDITOR], "overview.py", {"month": f"{seeded.when:%Y-%m}"})
     shown = b"".join(_rendered(hq))
     assert all(f"({p})".encode() in shown for p in (OWN, *OTHERS))
+
+
+def test_deep_links_open_a_unit_and_a_rule(
+    open_page: Callable[..., AppTest], seeded: Seeded
+) -> None:
+    month = f"{seeded.when:%Y-%m}"
+    hq = VIEWERS[Role.HQ_AUDITOR]
+    unit = seeded.unit(OWN)
+    app = open_page(hq, "drilldown.py", {"month": month, "province": OWN, "unit": unit})
+    assert not app.exception
+    assert any(unit in s.value for s in app.subheader)
+    kpis = [f.value for f in app.dataframe if text("core.kpi", "zh") in f.value.columns]
+    assert kpis and "hall.wait_time" in kpis[0][text("common.rule", "zh")].tolist()
+    assert app.query_params["unit"] == unit
+    rules = open_page(hq, "rules.py", {"month": month, "rule": "hall.wait_time"})
+    assert not rules.exception
+    places = rules.dataframe[1].value[text("common.province", "zh")].tolist()
+    assert {f"广东 ({OWN})", "北京 (BJ)", "上海 (SH)"} <= set(places)
