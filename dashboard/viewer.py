@@ -14,6 +14,10 @@ class Role(StrEnum):
     STANDARDS_OWNER = "standards_owner"
 
 
+OWNER_ROLES = frozenset({Role.STANDARDS_OWNER, Role.HQ_AUDITOR})
+"""Who sees the owner actions of the standards and what-if pages (every role sees the pages)."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     name: str
@@ -23,6 +27,10 @@ class Viewer:
     def __post_init__(self) -> None:
         if (self.role is Role.PROVINCE_MANAGER) != (self.province is not None):
             raise ValueError("a provincial manager, and only one, is bound to a province")
+
+    @property
+    def may_act_as_owner(self) -> bool:
+        return self.role in OWNER_ROLES
 
     @property
     def scope(self) -> Scope:

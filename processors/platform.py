@@ -116,12 +116,12 @@ def _up(args: argparse.Namespace) -> int:
     print("==> stack")
     kafka_runtime.ensure_up(settings)
     ensure_clickhouse(settings)
+    logins = _demo_logins()  # before the worker starts: nothing may delay the traffic after it
     for service in services(args.dashboard_port):
         pid, started = service.start(settings)
         state = "started" if started else "already running"
         print(f"==> {service.name} {state} (pid {pid}, log {service.log_file(settings)})")
     url = f"http://127.0.0.1:{args.dashboard_port}"
-    logins = _demo_logins()
     _wait_for_dashboard(url, services(args.dashboard_port)[1].log_file(settings))
     for service in services(args.dashboard_port):
         _require_alive(service, settings)

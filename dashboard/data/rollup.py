@@ -16,7 +16,8 @@ from dashboard.data import scope_filter
 from dashboard.scope import Scope
 from processors.storage.client import DATABASE
 
-KEY = "day, province, channel, rule, unit"
+UNIT_KEY = "day, province, channel, rule, unit"
+PROVINCE_KEY = "day, province, channel, rule"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Slice:
     unit: str | None = None
     rule: str | None = None
 
+    @property
+    def by_unit(self) -> bool:
+        """A slice of one unit needs the per-unit rollups; any other can read per province."""
+        return self.unit is not None
+
     def where(self, params: dict[str, Any]) -> str:
         params.update({"start": self.start, "end": self.end})
         terms = [scope_filter(self.scope, params), "day >= {start:Date}", "day < {end:Date}"]
@@ -41,43 +47,50 @@ class Slice:
         return " AND ".join(terms)
 
 
-def violations(where: str) -> str:
+def _grain(by_unit: bool) -> tuple[str, str]:
+    """The key and the table suffix: per unit, or the far smaller per-province rollup."""
+    return (UNIT_KEY, "_daily") if by_unit else (PROVINCE_KEY, "_province_daily")
+
+
+def violations(where: str, *, by_unit: bool = False) -> str:
     """A subquery: per rollup key, `found`, `retracted`, `voided`, `standing`, first and last."""
+    key, grain = _grain(by_unit)
     return f"""(
-        SELECT {KEY}, v.found AS found, v.retracted AS retracted, d.voided AS voided,
+        SELECT {key}, v.found AS found, v.retracted AS retracted, d.voided AS voided,
                toUInt64(greatest(toInt64(v.found) - v.retracted - d.voided, 0)) AS standing,
                v.first_detected AS first_detected, v.last_detected AS last_detected
         FROM (
-            SELECT {KEY}, uniqExactMerge(found) AS found, uniqExactMerge(retracted) AS retracted,
+            SELECT {key}, uniqExactMerge(found) AS found, uniqExactMerge(retracted) AS retracted,
                    min(first_detected) AS first_detected, max(last_detected) AS last_detected
-            FROM {DATABASE}.violations_daily WHERE {where} GROUP BY {KEY}
+            FROM {DATABASE}.violations{grain} WHERE {where} GROUP BY {key}
         ) AS v
         LEFT JOIN (
-            SELECT {KEY}, uniqExactMerge(voided) AS voided
-            FROM {DATABASE}.voids_daily WHERE {where} GROUP BY {KEY}
-        ) AS d USING ({KEY})
+            SELECT {key}, uniqExactMerge(voided) AS voided
+            FROM {DATABASE}.voids{grain} WHERE {where} GROUP BY {key}
+        ) AS d USING ({key})
     )"""
 
 
-def checks(where: str) -> str:
-    """A subquery: per rollup key, `checked` and `violated` check ids."""
+def checks(where: str, *, by_unit: bool = False) -> str:
+    """A subquery: per rollup key, `checked` and `violated` checks."""
+    key, grain = _grain(by_unit)
     return f"""(
-        SELECT {KEY}, uniqExactMerge(checked) AS checked, uniqExactMerge(violated) AS violated
-        FROM {DATABASE}.checks_daily WHERE {where} GROUP BY {KEY}
+        SELECT {key}, sum(checked) AS checked, sum(violated) AS violated
+        FROM {DATABASE}.checks{grain} WHERE {where} GROUP BY {key}
     )"""
 
 
-def combined(where: str, keys: str) -> str:
-    """Checks, standing and voided violations summed over `keys` (a subset of KEY)."""
+def combined(where: str, keys: str, *, by_unit: bool = False) -> str:
+    """Checks, standing and voided violations summed over `keys` (a subset of the key)."""
     return f"""(
         SELECT {keys}, sum(checked) AS checked, sum(violated) AS violated,
                sum(standing) AS standing, sum(voided) AS voided
         FROM (
             SELECT {keys}, checked, violated, toUInt64(0) AS standing, toUInt64(0) AS voided
-            FROM {checks(where)}
+            FROM {checks(where, by_unit=by_unit)}
             UNION ALL
             SELECT {keys}, toUInt64(0), toUInt64(0), standing, voided
-            FROM {violations(where)}
+            FROM {violations(where, by_unit=by_unit)}
         )
         GROUP BY {keys}
     )"""
@@ -95,9 +108,10 @@ def latest_day(client: Any, scope: Scope) -> date | None:
     params: dict[str, Any] = {}
     sql = f"""
         SELECT max(day), count() FROM (
-            SELECT day FROM {DATABASE}.checks_daily WHERE {scope_filter(scope, params)}
+            SELECT day FROM {DATABASE}.checks_province_daily WHERE {scope_filter(scope, params)}
             UNION ALL
-            SELECT day FROM {DATABASE}.violations_daily WHERE {scope_filter(scope, params)}
+            SELECT day FROM {DATABASE}.violations_province_daily
+            WHERE {scope_filter(scope, params)}
         )
     """
     newest, count = client.query(sql, parameters=params).result_rows[0]

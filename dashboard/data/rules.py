@@ -18,7 +18,7 @@ class RuleRow:
     """The rule (by rule) or the province (for one rule, by province)."""
     standing: int
     voided: int
-    units: int
+    provinces: int
     since: datetime | None
     latest: datetime | None
 
@@ -26,18 +26,18 @@ class RuleRow:
 def _rows(client: Client, where: Slice, by: str, limit: int) -> list[RuleRow]:
     params: dict[str, Any] = {"limit": limit}
     sql = f"""
-        SELECT {by}, sum(standing) AS n, sum(voided), uniqExactIf(unit, standing > 0),
+        SELECT {by}, sum(standing) AS n, sum(voided), uniqExactIf(province, standing > 0),
                toTimeZone(minIf(first_detected, standing > 0), '{DISPLAY_TZ}'),
                toTimeZone(maxIf(last_detected, standing > 0), '{DISPLAY_TZ}')
-        FROM {violations(where.where(params))}
+        FROM {violations(where.where(params), by_unit=where.by_unit)}
         GROUP BY {by}
         HAVING n > 0
         ORDER BY n DESC, {by}
         LIMIT {{limit:UInt32}}
     """
     return [
-        RuleRow(str(k), int(n), int(v), int(u), since, latest)
-        for k, n, v, u, since, latest in client.query(sql, parameters=params).result_rows
+        RuleRow(str(k), int(n), int(v), int(p), since, latest)
+        for k, n, v, p, since, latest in client.query(sql, parameters=params).result_rows
     ]
 
 

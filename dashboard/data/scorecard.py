@@ -27,7 +27,7 @@ def cells(client: Client, where: Slice) -> list[Cell]:
     params: dict[str, Any] = {}
     sql = f"""
         SELECT province, channel, sum(checked), sum(standing), sum(voided)
-        FROM {combined(where.where(params), "province, channel")}
+        FROM {combined(where.where(params), "province, channel", by_unit=where.by_unit)}
         GROUP BY province, channel WITH ROLLUP
         ORDER BY province, channel
     """
@@ -48,7 +48,7 @@ def worst_clauses(client: Client, where: Slice, limit: int = 10) -> list[ClauseC
     params: dict[str, Any] = {"limit": limit}
     sql = f"""
         SELECT rule, sum(standing) AS n, uniqExactIf(province, standing > 0)
-        FROM {violations(where.where(params))}
+        FROM {violations(where.where(params), by_unit=where.by_unit)}
         GROUP BY rule
         HAVING n > 0
         ORDER BY n DESC, rule

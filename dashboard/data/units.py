@@ -25,7 +25,7 @@ def units(client: Client, where: Slice, limit: int = 5000) -> list[UnitRow]:
     params: dict[str, Any] = {"limit": limit}
     sql = f"""
         SELECT unit, channel, checked, standing, voided
-        FROM {combined(where.where(params), "unit, channel")}
+        FROM {combined(where.where(params), "unit, channel", by_unit=True)}
         ORDER BY standing DESC, unit, channel
         LIMIT {{limit:UInt32}}
     """
@@ -49,7 +49,7 @@ def kpis(client: Client, where: Slice) -> list[KpiRow]:
         SELECT formatDateTime(month, '%Y-%m'), rule, sum(checked), sum(violated), sum(standing)
         FROM (
             SELECT toStartOfMonth(day) AS month, rule, checked, violated, standing
-            FROM {combined(where.where(params), "day, rule")}
+            FROM {combined(where.where(params), "day, rule", by_unit=where.by_unit)}
         )
         GROUP BY month, rule
         ORDER BY month, rule
@@ -70,7 +70,7 @@ def months(client: Client, where: Slice) -> list[MonthRow]:
     params: dict[str, Any] = {}
     sql = f"""
         SELECT formatDateTime(toStartOfMonth(day), '%Y-%m') AS m, sum(checked), sum(standing)
-        FROM {combined(where.where(params), "day")}
+        FROM {combined(where.where(params), "day", by_unit=where.by_unit)}
         GROUP BY m
         ORDER BY m
     """

@@ -49,7 +49,7 @@ table = st.dataframe(
             t("common.channel"): channel_name(r.key.split(".")[0]),
             t("core.rules.this_month"): this_month[r.key].standing if r.key in this_month else 0,
             t("core.rules.year"): r.standing,
-            t("core.rules.units"): r.units,
+            t("core.provinces"): r.provinces,
             t("core.rules.since"): when(r.since),
             t("core.rules.latest"): when(r.latest),
         }
@@ -80,7 +80,6 @@ st.dataframe(
             t("common.province"): province_name(p.key),
             t("core.rules.year"): p.standing,
             t("core.voided"): p.voided,
-            t("core.rules.units"): p.units,
             t("core.rules.since"): when(p.since),
             t("core.rules.latest"): when(p.latest),
         }

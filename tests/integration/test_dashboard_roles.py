@@ -137,9 +137,12 @@ def open_page(
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
     monkeypatch.delenv("SVC_DASHBOARD_PROVINCES", raising=False)
 
-    def run(viewer: Viewer, script: str, params: dict[str, str] | None = None) -> AppTest:
+    def run(
+        viewer: Viewer, script: str, params: dict[str, str] | None = None, lang: str = "zh"
+    ) -> AppTest:
         app = AppTest.from_file(str(APP), default_timeout=60)
         app.session_state["viewer"] = viewer
+        app.session_state["lang"] = lang
         app.run()
         for name, value in (params or {}).items():
             app.query_params[name] = value
@@ -174,16 +177,30 @@ def _options(app: AppTest) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
 def test_every_page_opens_for_every_role(
-    open_page: Callable[..., AppTest], role: Role, page: Any
+    open_page: Callable[..., AppTest], role: Role, page: Any, lang: str
 ) -> None:
-    app = open_page(VIEWERS[role], page.script)
+    app = open_page(VIEWERS[role], page.script, lang=lang)
     assert not app.exception, app.exception
-    assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", "zh")]
+    assert [t.value for t in app.title][:1] == [text(f"page.{page.key}", lang)]
+    assert not {"None", "nan", "NaN"} & _texts(app), "a missing value shown raw"
     sidebar = " ".join(m.value for m in app.sidebar.markdown)
     assert VIEWERS[role].name in sidebar
+
+
+def _texts(app: AppTest) -> set[str]:
+    """Every text and table cell on the page, whole."""
+    found: set[str] = set()
+    for kind in ("title", "subheader", "markdown", "caption", "info", "error", "warning"):
+        found.update(str(e.value) for e in app.get(kind))
+    for metric in app.metric:
+        found.update({str(metric.value), str(metric.delta)} - {"None"} | {metric.label})
+    for frame in [*app.dataframe, *app.table]:
+        found.update(str(cell) for cell in frame.value.to_numpy().ravel())
+    return found
 
 
 def _hostile_params(seeded: Seeded) -> dict[str, str]:
@@ -240,3 +257,21 @@ def test_the_scorecard_shows_the_managers_own_rows(
     hq = open_page(VIEWERS[Role.HQ_AUDITOR], "overview.py", {"month": f"{seeded.when:%Y-%m}"})
     shown = b"".join(_rendered(hq))
     assert all(f"({p})".encode() in shown for p in (OWN, *OTHERS))
+
+
+def test_deep_links_open_a_unit_and_a_rule(
+    open_page: Callable[..., AppTest], seeded: Seeded
+) -> None:
+    month = f"{seeded.when:%Y-%m}"
+    hq = VIEWERS[Role.HQ_AUDITOR]
+    unit = seeded.unit(OWN)
+    app = open_page(hq, "drilldown.py", {"month": month, "province": OWN, "unit": unit})
+    assert not app.exception
+    assert any(unit in s.value for s in app.subheader)
+    kpis = [f.value for f in app.dataframe if text("core.kpi", "zh") in f.value.columns]
+    assert kpis and "hall.wait_time" in kpis[0][text("common.rule", "zh")].tolist()
+    assert app.query_params["unit"] == unit
+    rules = open_page(hq, "rules.py", {"month": month, "rule": "hall.wait_time"})
+    assert not rules.exception
+    places = rules.dataframe[1].value[text("common.province", "zh")].tolist()
+    assert {f"广东 ({OWN})", "北京 (BJ)", "上海 (SH)"} <= set(places)

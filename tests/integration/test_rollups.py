@@ -94,30 +94,37 @@ def test_redelivery_revision_retraction_and_void_count_once(
     clickhouse.insert(disputes, [filed, accepted], column_names=DISPUTE_COLUMNS)
     clickhouse.insert(disputes, [accepted], column_names=DISPUTE_COLUMNS)
     assert _standing(clickhouse, province) == [(day, "hall", unit, 2, 1)]
+    assert _by_province(clickhouse, province) == (2, 1)
 
 
-def test_checks_count_each_id_once(clickhouse: Client, province: str) -> None:
+def _by_province(client: Client, province: str) -> tuple[int, int]:
+    """The per-province rollups agree with the per-unit ones."""
+    sql = f"""
+        SELECT
+            (SELECT uniqExactMerge(found) - uniqExactMerge(retracted)
+             FROM {DATABASE}.violations_province_daily WHERE province = {{p:String}}),
+            (SELECT uniqExactMerge(voided)
+             FROM {DATABASE}.voids_province_daily WHERE province = {{p:String}})
+    """
+    standing, voided = client.query(sql, parameters={"p": province}).result_rows[0]
+    return int(standing), int(voided)
+
+
+def test_checks_are_counted_with_their_violated_ones(clickhouse: Client, province: str) -> None:
     columns = ["check_id", "rule", "province", "unit", "day", "checked_at", "violated"]
+    unit = f"{province}-CC1"
     rows = [
-        [
-            f"k{i}",
-            "hotline.greeting",
-            province,
-            f"{province}-CC1",
-            DETECTED.date(),
-            DETECTED,
-            i == 0,
-        ]
+        [f"k{i}", "hotline.greeting", province, unit, DETECTED.date(), DETECTED, i == 0]
         for i in range(4)
     ]
-    clickhouse.insert(f"{DATABASE}.checks", rows, column_names=columns)
-    clickhouse.insert(f"{DATABASE}.checks", rows[:2], column_names=columns)
+    clickhouse.insert(f"{DATABASE}.checks", rows[:3], column_names=columns)
+    clickhouse.insert(f"{DATABASE}.checks", rows[3:], column_names=columns)
     sql = f"""
-        SELECT channel, uniqExactMerge(checked), uniqExactMerge(violated)
-        FROM {DATABASE}.checks_daily WHERE province = {{p:String}} GROUP BY channel
+        SELECT day, channel, sum(checked), sum(violated)
+        FROM {DATABASE}.checks_daily WHERE province = {{p:String}} GROUP BY day, channel
     """
     found = clickhouse.query(sql, parameters={"p": province}).result_rows
-    assert [tuple(r) for r in found] == [("hotline", 4, 1)]
+    assert [tuple(r) for r in found] == [(datetime(2026, 3, 2, tzinfo=UTC).date(), "hotline", 4, 1)]
 
 
 def test_a_new_view_backfills_rows_stored_before_it(clickhouse: Client, province: str) -> None:

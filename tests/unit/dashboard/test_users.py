@@ -109,3 +109,30 @@ def test_demo_users_are_made_once_with_their_passwords_kept_private(tmp_path: Pa
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert all(d.password in kept.read_text() for d in logins)
     assert ensure_demo_users(path) == []
+
+
+def test_owner_actions_are_for_owners_and_hq_only() -> None:
+    assert Viewer("o", Role.STANDARDS_OWNER).may_act_as_owner
+    assert Viewer("h", Role.HQ_AUDITOR).may_act_as_owner
+    assert not Viewer("g", Role.PROVINCE_MANAGER, "GD").may_act_as_owner
+
+
+def test_a_viewers_scope_is_cut_to_the_deployments_provinces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SVC_DASHBOARD_PROVINCES", "GD,BJ")
+    assert Viewer("h", Role.HQ_AUDITOR).scope.provinces == {"GD", "BJ"}
+    assert Viewer("g", Role.PROVINCE_MANAGER, "GD").scope.provinces == {"GD"}
+    assert Viewer("s", Role.PROVINCE_MANAGER, "SH").scope.provinces == frozenset()
+    monkeypatch.delenv("SVC_DASHBOARD_PROVINCES")
+    assert Viewer("h", Role.HQ_AUDITOR).scope.provinces is None
+
+
+def test_svcstd_up_says_how_to_log_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from processors.platform import _demo_logins
+
+    monkeypatch.setenv("SVC_DASHBOARD_USERS", str(tmp_path / "users.yaml"))
+    first = _demo_logins()
+    assert first.startswith(f"Demo logins (also in {tmp_path / 'demo-logins.txt'})")
+    assert all(f"  {name} / " in first for name, _, _ in DEMO_USERS)
+    assert _demo_logins().startswith(f"Logins: {tmp_path / 'users.yaml'}")
