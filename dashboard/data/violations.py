@@ -129,16 +129,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
-def _source(scope: Scope, params: dict[str, Any]) -> str:
-    """Violations at their latest revision, each with its dispute status, in scope."""
-    return f"""
-        {DATABASE}.violations AS v FINAL
-        LEFT JOIN ({dispute_status_subquery(scope, params)}) AS d
-            ON v.violation_id = d.violation_id
-    """
-
-
 def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> list[str]:
+    """The filters on what every revision of a violation shares (and the text search)."""
     where = [scope_filter(scope, params, "v.province")]
     if chosen.start is not None:
         params["start"] = _utc_text(_day_start(chosen.start))
@@ -159,9 +151,6 @@ def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> lis
         params["standard"] = standard
         params["version"] = int(version) if version.isdigit() else -1
         where.append("v.standard = {standard:String} AND v.version = {version:Int64}")
-    if chosen.status is not None:
-        params["status"] = chosen.status.value
-        where.append("status = {status:String}")
     if chosen.text and chosen.text.strip():
         params["text"] = chosen.text.strip()
         where.append(
@@ -172,10 +161,90 @@ def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> lis
     return where
 
 
+def _status_rows(scope: Scope, status: Status | None, params: dict[str, Any]) -> list[str]:
+    """The status filter on rows of any revision, without FINAL: a retraction is final, so
+    a violation is retracted when any of its rows is, and each dispute status is a set."""
+    if status is None:
+        return []
+    if status is Status.RETRACTED:
+        return ["v.retracted"]
+    retracted = (
+        f"SELECT violation_id FROM {DATABASE}.violations"
+        f" WHERE retracted AND {scope_filter(scope, params)}"
+    )
+    disputes = f"SELECT violation_id FROM ({dispute_status_subquery(scope, params)})"
+    terms = ["NOT v.retracted", f"v.violation_id NOT IN ({retracted})"]
+    if status is Status.OPEN:
+        wanted = "NOT IN", "IN ('disputed', 'voided')"
+    else:
+        wanted = "IN", f"= '{status.value}'"
+    terms.append(f"v.violation_id {wanted[0]} ({disputes} WHERE dispute_status {wanted[1]})")
+    return terms
+
+
 def _row(values: Sequence[Any]) -> ViolationRow:
     record = dict(zip((f.name for f in fields(ViolationRow)), values, strict=True))
     record["status"] = Status(record["status"])
     return ViolationRow(**record)
+
+
+_Candidate = tuple[datetime, str, str, str]
+"""(detected_at, violation_id, province, rule) of one row, of any revision."""
+
+
+def _candidates(
+    client: Client, scope: Scope, chosen: ViolationFilter, after: Cursor | None, limit: int
+) -> list[_Candidate]:
+    """The next rows in page order, read without FINAL (which would merge the whole table)."""
+    params: dict[str, Any] = {"limit": limit}
+    where = [*_where(scope, chosen, params), *_status_rows(scope, chosen.status, params)]
+    if after is not None:
+        params["after_at"] = _utc_text(after.detected_at)
+        params["after_id"] = after.violation_id
+        where.append(
+            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
+        )
+    sql = f"""
+        SELECT toTimeZone(v.detected_at, '{DISPLAY_TZ}'), v.violation_id, v.province, v.rule
+        FROM {DATABASE}.violations AS v
+        WHERE {" AND ".join(where)}
+        ORDER BY v.detected_at DESC, v.violation_id DESC
+        LIMIT {{limit:UInt32}}
+    """
+    rows = client.query(sql, parameters=params).result_rows
+    return [(at, str(vid), str(province), str(rule)) for at, vid, province, rule in rows]
+
+
+def _latest(
+    client: Client, scope: Scope, chosen: ViolationFilter, candidates: list[_Candidate]
+) -> list[ViolationRow]:
+    """The candidates' latest revisions that still match, each only at its latest position.
+
+    FINAL reads only the candidates' granules here: their keys are the table's sort key.
+    """
+    if not candidates:
+        return []
+    params: dict[str, Any] = {
+        "keys": sorted({(province, rule, vid) for _, vid, province, rule in candidates}),
+        "ids": sorted({vid for _, vid, _, _ in candidates}),
+    }
+    where = [
+        *_where(scope, chosen, params),
+        "(v.province, v.rule, v.violation_id) IN {keys:Array(Tuple(String, String, String))}",
+    ]
+    if chosen.status is not None:
+        params["status"] = chosen.status.value
+        where.append("status = {status:String}")
+    sql = f"""
+        SELECT {_COLUMNS}
+        FROM {DATABASE}.violations AS v FINAL
+        LEFT JOIN ({dispute_status_subquery(scope, params, ids="ids")}) AS d
+            ON v.violation_id = d.violation_id
+        WHERE {" AND ".join(where)}
+    """
+    positions = {(at, vid) for at, vid, _, _ in candidates}
+    rows = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+    return [r for r in rows if (r.detected_at, r.violation_id) in positions]
 
 
 def find_violations(
@@ -186,49 +255,55 @@ def find_violations(
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """One page of violations, newest first, strictly older than `after` when given."""
-    params: dict[str, Any] = {"limit": limit + 1}
-    where = _where(scope, chosen, params)
-    if after is not None:
-        params["after_at"] = _utc_text(after.detected_at)
-        params["after_id"] = after.violation_id
-        where.append(
-            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
-        )
-    sql = f"""
-        SELECT {_COLUMNS}
-        FROM {_source(scope, params)}
-        WHERE {" AND ".join(where)}
-        ORDER BY v.detected_at DESC, v.violation_id DESC
-        LIMIT {{limit:UInt32}}
+    """One page of violations, newest first, strictly older than `after` when given.
+
+    Rows are read in page order without FINAL, then the latest revisions of those rows'
+    violations by key: a violation revised or retracted since shows once, as it is now.
     """
-    rows = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+    fetch = 2 * (limit + 1)
+    found: dict[str, ViolationRow] = {}
+    position = after
+    while len(found) <= limit:
+        candidates = _candidates(client, scope, chosen, position, fetch)
+        for row in _latest(client, scope, chosen, candidates):
+            found.setdefault(row.violation_id, row)
+        if len(candidates) < fetch:
+            break
+        at, vid, _, _ = candidates[-1]
+        position = Cursor(at, vid)
+    rows = sorted(found.values(), key=lambda r: (r.detected_at, r.violation_id), reverse=True)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].cursor if more and rows else None)
 
 
+EXACT_BELOW = 100_000
+"""Counts below this are exact; larger ones are estimated (ClickHouse's `uniq`, ~1 %)."""
+
+
 def count_violations(client: Client, scope: Scope, chosen: ViolationFilter) -> int:
+    """How many violations match: exact below `EXACT_BELOW`, an estimate above."""
     params: dict[str, Any] = {}
-    where = _where(scope, chosen, params)
-    sql = f"""
-        SELECT count() FROM (
-            SELECT {_DISPUTE}, {_STATUS}
-            FROM {_source(scope, params)}
-            WHERE {" AND ".join(where)}
-        )
-    """
-    return int(client.query(sql, parameters=params).result_rows[0][0])
+    where = [*_where(scope, chosen, params), *_status_rows(scope, chosen.status, params)]
+    source = f"FROM {DATABASE}.violations AS v WHERE {' AND '.join(where)}"
+    estimate = client.query(f"SELECT uniq(v.violation_id) {source}", parameters=params)
+    if int(estimate.result_rows[0][0]) >= EXACT_BELOW:
+        return int(estimate.result_rows[0][0])
+    exact = client.query(f"SELECT uniqExact(v.violation_id) {source}", parameters=params)
+    return int(exact.result_rows[0][0])
 
 
 def violation(client: Client, scope: Scope, violation_id: str) -> ViolationRow | None:
-    """One violation by id, if the viewer may see it."""
-    params: dict[str, Any] = {"violation_id": violation_id}
+    """One violation by id, at its latest revision, if the viewer may see it."""
+    params: dict[str, Any] = {"violation_id": violation_id, "ids": [violation_id]}
     where = [scope_filter(scope, params, "v.province"), "v.violation_id = {violation_id:String}"]
     sql = f"""
         SELECT {_COLUMNS}
-        FROM {_source(scope, params)}
+        FROM {DATABASE}.violations AS v
+        LEFT JOIN ({dispute_status_subquery(scope, params, ids="ids")}) AS d
+            ON v.violation_id = d.violation_id
         WHERE {" AND ".join(where)}
+        ORDER BY v.revision DESC
         LIMIT 1
     """
     rows = client.query(sql, parameters=params).result_rows
