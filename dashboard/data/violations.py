@@ -10,7 +10,7 @@ N costs what page 1 costs however deep the auditor goes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -161,25 +161,46 @@ def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> lis
     return where
 
 
-def _status_rows(scope: Scope, status: Status | None, params: dict[str, Any]) -> list[str]:
-    """The status filter on rows of any revision, without FINAL: a retraction is final, so
-    a violation is retracted when any of its rows is, and each dispute status is a set."""
-    if status is None:
-        return []
+def _status_rows(status: Status | None) -> list[str]:
+    """A cheap prefilter on rows of any revision (no FINAL); the exact status is checked on
+    the latest revision. A retraction is final: a retracted violation has a retracted row."""
     if status is Status.RETRACTED:
         return ["v.retracted"]
-    retracted = (
-        f"SELECT violation_id FROM {DATABASE}.violations"
-        f" WHERE retracted AND {scope_filter(scope, params)}"
-    )
-    disputes = f"SELECT violation_id FROM ({dispute_status_subquery(scope, params)})"
-    terms = ["NOT v.retracted", f"v.violation_id NOT IN ({retracted})"]
     if status is Status.OPEN:
-        wanted = "NOT IN", "IN ('disputed', 'voided')"
-    else:
-        wanted = "IN", f"= '{status.value}'"
-    terms.append(f"v.violation_id {wanted[0]} ({disputes} WHERE dispute_status {wanted[1]})")
-    return terms
+        return ["NOT v.retracted"]
+    return []
+
+
+DISPUTED_STATUSES = (Status.DISPUTED, Status.VOIDED)
+
+
+def _disputed(
+    scope: Scope, chosen: ViolationFilter, params: dict[str, Any], after: Cursor | None
+) -> str:
+    """FROM … WHERE of the violations in a dispute status, found through svc.disputes (few
+    rows), whose events carry the violations' sort key: no scan of the violations."""
+    params["status"] = chosen.status.value if chosen.status else ""
+    keys = f"""
+        SELECT key_province, key_rule, violation_id FROM ({dispute_status_subquery(scope, params)})
+        WHERE dispute_status = {{status:String}}
+    """
+    where = [
+        *_where(scope, chosen, params),
+        f"(v.province, v.rule, v.violation_id) IN ({keys})",
+        "status = {status:String}",
+    ]
+    if after is not None:
+        params["after_at"] = _utc_text(after.detected_at)
+        params["after_id"] = after.violation_id
+        where.append(
+            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
+        )
+    return f"""
+        FROM {DATABASE}.violations AS v FINAL
+        LEFT JOIN ({dispute_status_subquery(scope, params)}) AS d
+            ON v.violation_id = d.violation_id
+        WHERE {" AND ".join(where)}
+    """
 
 
 def _row(values: Sequence[Any]) -> ViolationRow:
@@ -197,7 +218,7 @@ def _candidates(
 ) -> list[_Candidate]:
     """The next rows in page order, read without FINAL (which would merge the whole table)."""
     params: dict[str, Any] = {"limit": limit}
-    where = [*_where(scope, chosen, params), *_status_rows(scope, chosen.status, params)]
+    where = [*_where(scope, chosen, params), *_status_rows(chosen.status)]
     if after is not None:
         params["after_at"] = _utc_text(after.detected_at)
         params["after_id"] = after.violation_id
@@ -260,6 +281,16 @@ def find_violations(
     Rows are read in page order without FINAL, then the latest revisions of those rows'
     violations by key: a violation revised or retracted since shows once, as it is now.
     """
+    if chosen.status in DISPUTED_STATUSES:
+        params: dict[str, Any] = {"limit": limit + 1}
+        sql = f"""
+            SELECT {_COLUMNS} {_disputed(scope, chosen, params, after)}
+            ORDER BY v.detected_at DESC, v.violation_id DESC
+            LIMIT {{limit:UInt32}}
+        """
+        page = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+        more = len(page) > limit
+        return Page(page[:limit], page[limit - 1].cursor if more else None)
     fetch = 2 * (limit + 1)
     found: dict[str, ViolationRow] = {}
     position = after
@@ -282,9 +313,26 @@ EXACT_BELOW = 100_000
 
 
 def count_violations(client: Client, scope: Scope, chosen: ViolationFilter) -> int:
-    """How many violations match: exact below `EXACT_BELOW`, an estimate above."""
-    params: dict[str, Any] = {}
-    where = [*_where(scope, chosen, params), *_status_rows(scope, chosen.status, params)]
+    """How many violations match: exact below `EXACT_BELOW`, an estimate above.
+
+    The statuses partition the violations, so the open ones are all less the others.
+    """
+    if chosen.status in DISPUTED_STATUSES:
+        params: dict[str, Any] = {}
+        sql = f"SELECT count() FROM (SELECT {_DISPUTE}, {_STATUS} {_disputed(scope, chosen, params, None)})"
+        return int(client.query(sql, parameters=params).result_rows[0][0])
+    if chosen.status is Status.OPEN:
+        every = replace(chosen, status=None)
+        return max(
+            0,
+            count_violations(client, scope, every)
+            - sum(
+                count_violations(client, scope, replace(chosen, status=s))
+                for s in (Status.RETRACTED, *DISPUTED_STATUSES)
+            ),
+        )
+    params = {}
+    where = [*_where(scope, chosen, params), *_status_rows(chosen.status)]
     source = f"FROM {DATABASE}.violations AS v WHERE {' AND '.join(where)}"
     estimate = client.query(f"SELECT uniq(v.violation_id) {source}", parameters=params)
     if int(estimate.result_rows[0][0]) >= EXACT_BELOW:
@@ -325,21 +373,21 @@ def evidence_events(client: Client, scope: Scope, violation: ViolationRow) -> li
 
 @dataclass(frozen=True)
 class FilterOptions:
-    """The choices the explorer offers, from what the viewer's violations hold."""
+    """The choices the explorer offers that depend on the data: the provinces and standard
+    versions among the viewer's violations (rules, channels and severities are fixed)."""
 
     provinces: list[str]
-    rules: list[str]
-    severities: list[str]
     versions: list[str]
 
 
 def filter_options(client: Client, scope: Scope) -> FilterOptions:
     params: dict[str, Any] = {}
     sql = f"""
-        SELECT groupUniqArray(province), groupUniqArray(rule), groupUniqArray(severity),
-               groupUniqArray(concat(standard, '@', toString(version)))
+        SELECT groupUniqArray(province), groupUniqArray((standard, version))
         FROM {DATABASE}.violations
         WHERE {scope_filter(scope, params)}
     """
-    provinces, rules, severities, versions = client.query(sql, parameters=params).result_rows[0]
-    return FilterOptions(sorted(provinces), sorted(rules), sorted(severities), sorted(versions))
+    provinces, versions = client.query(sql, parameters=params).result_rows[0]
+    return FilterOptions(
+        sorted(provinces), [f"{standard}@{version}" for standard, version in sorted(versions)]
+    )

@@ -20,6 +20,7 @@ from dashboard.clauses import clause_text, references
 from dashboard.connection import client
 from dashboard.data.disputes import dispute_history, landed
 from dashboard.data.violations import (
+    EXACT_BELOW,
     Cursor,
     FilterOptions,
     Page,
@@ -217,7 +218,8 @@ def explorer(scope: Scope, lang: str) -> None:
     st.session_state[CURSORS_KEY] = {signature: cursors}
     page = page_of(scope, shown.chosen, cursors[-1])
     total = counted(scope, shown.chosen)
-    st.caption(t("evidence.count", n=f"{total:,}") + " · " + t("evidence.page", page=len(cursors)))
+    counted_as = "evidence.count" if total < EXACT_BELOW else "evidence.count_about"
+    st.caption(t(counted_as, n=f"{total:,}") + " · " + t("evidence.page", page=len(cursors)))
     if not page.rows:
         st.info(t("evidence.none"))
         return
