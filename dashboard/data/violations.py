@@ -5,6 +5,13 @@ a bound parameter, and a violation's status (open, retracted, disputed, voided)
 is derived in ClickHouse from its `retracted` flag and its dispute events.
 Pages are cut by keyset on (detected_at, violation_id), newest first, so page
 N costs what page 1 costs however deep the auditor goes.
+
+No query merges the whole table with FINAL (seconds at 10M rows): a page reads
+its rows in page order without FINAL, then the latest revision of just those
+violations by the table's sort key (province, rule, violation_id); disputed and
+voided violations are found through `svc.disputes`, which carries that key.
+Measured on 10M violations in chDB on a loaded 2-core machine: a page 0.1–1 s,
+a count 0.1–0.5 s, one violation 30 ms.
 """
 
 from __future__ import annotations
