@@ -281,18 +281,17 @@ def detail(scope: Scope, violation_id: str, lang: str) -> None:
         t("evidence.where", province=row.province, unit=row.unit, subject=row.subject)
         + " · "
         + t("evidence.detected", when=moment(row.detected_at, lang))
-        + f" · {row.violation_id}"
+        + f" · {t('evidence.version')} {row.standard}@{row.version} · {row.violation_id}"
     )
     if row.status is Status.VOIDED:
         st.warning(t("evidence.voided_note"))
     elif row.status is Status.RETRACTED:
         st.info(t("evidence.retracted_note"))
-    cells = st.columns(5)
+    cells = st.columns(4)
     cells[0].metric(t("evidence.status"), t(f"evidence.status.{row.status.value}"))
     cells[1].metric(t("evidence.measured"), measured(row.measured, row.measure, lang))
     cells[2].metric(t("evidence.limit"), measured(row.limit, row.measure, lang))
     cells[3].metric(t("common.severity"), t(f"evidence.severity.{row.severity}"))
-    cells[4].metric(t("evidence.version"), f"{row.standard}@{row.version}")
     st.markdown(row.message_zh if lang == "zh" else row.message_en)
     _rule_and_clause(row, lang)
     _timeline(scope, row, lang)
