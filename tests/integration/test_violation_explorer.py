@@ -177,7 +177,7 @@ def test_a_deep_link_opens_the_violation_with_its_evidence(page: AppTest, seeded
     assert "标准版本 cmcc-service@1" in page.caption[1].value
     assert any("VIP 客户进厅表明身份后,等候时间不超过10 分钟" in m.value for m in page.markdown)
     timeline = page.dataframe[0].value
-    assert timeline["事件类型"].tolist() == ["hall.visit.checked_in", "hall.visit.service_started"]
+    assert timeline["事件类型"].tolist() == ["客户取号", "开始办理"]
     assert timeline["距首个事件"].tolist() == ["+0 秒", "+12 分钟"]
     assert timeline["时间"].tolist()[0] == "2026-03-01 09:00:00"
     assert "None" not in page.dataframe[0].value.to_string()
