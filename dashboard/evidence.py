@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dashboard.data.violations import DISPLAY_TZ, EventRow
 from dashboard.humanize import duration, missing
+from dashboard.i18n import catalog, text
 from standards.loader import load_standards
 
 SHANGHAI = ZoneInfo(DISPLAY_TZ)
@@ -20,6 +21,12 @@ def moment(when: datetime | None, lang: str) -> str:
     if when is None:
         return missing(lang)
     return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def event_type(name: str, lang: str) -> str:
+    """An event type as people name it ("客户取号"), its code when the catalog lacks it."""
+    key = f"evidence.event.{name}"
+    return text(key, lang) if key in catalog() else name
 
 
 def details(data: str, lang: str) -> str:
@@ -45,7 +52,7 @@ def timeline_rows(events: list[EventRow], lang: str) -> list[dict[str, str]]:
         {
             "time": moment(e.time, lang),
             "offset": "+" + duration((e.time - first).total_seconds(), lang) if first else "",
-            "type": e.type,
+            "type": event_type(e.type, lang),
             "subject": e.subject,
             "details": details(e.data, lang),
             "id": e.id,

@@ -38,12 +38,16 @@ STATUS_SQL = (
 """A violation's dispute status from its dispute events (GROUP BY violation_id)."""
 
 
-def dispute_status_subquery(scope: Scope, params: dict[str, Any]) -> str:
-    """(violation_id, dispute_status) of every disputed violation in scope, to join on."""
+def dispute_status_subquery(scope: Scope, params: dict[str, Any], ids: str | None = None) -> str:
+    """(violation_id, key_province, key_rule, dispute_status) of every disputed violation in
+    scope (its province and rule: with the id, the violations' sort key);
+    only of the violations in the Array(String) parameter named `ids`, when given."""
+    only = f" AND violation_id IN {{{ids}:Array(String)}}" if ids else ""
     return f"""
-        SELECT violation_id, {STATUS_SQL} AS dispute_status
+        SELECT violation_id, any(province) AS key_province, any(rule) AS key_rule,
+               {STATUS_SQL} AS dispute_status
         FROM {DATABASE}.disputes FINAL
-        WHERE {scope_filter(scope, params)}
+        WHERE {scope_filter(scope, params)}{only}
         GROUP BY violation_id
     """
 

@@ -5,12 +5,19 @@ a bound parameter, and a violation's status (open, retracted, disputed, voided)
 is derived in ClickHouse from its `retracted` flag and its dispute events.
 Pages are cut by keyset on (detected_at, violation_id), newest first, so page
 N costs what page 1 costs however deep the auditor goes.
+
+No query merges the whole table with FINAL (seconds at 10M rows): a page reads
+its rows in page order without FINAL, then the latest revision of just those
+violations by the table's sort key (province, rule, violation_id); disputed and
+voided violations are found through `svc.disputes`, which carries that key.
+Measured on 10M violations in chDB on a loaded 2-core machine: a page 0.1–1 s,
+a count 0.1–0.5 s, one violation 30 ms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -129,16 +136,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
-def _source(scope: Scope, params: dict[str, Any]) -> str:
-    """Violations at their latest revision, each with its dispute status, in scope."""
-    return f"""
-        {DATABASE}.violations AS v FINAL
-        LEFT JOIN ({dispute_status_subquery(scope, params)}) AS d
-            ON v.violation_id = d.violation_id
-    """
-
-
 def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> list[str]:
+    """The filters on what every revision of a violation shares (and the text search)."""
     where = [scope_filter(scope, params, "v.province")]
     if chosen.start is not None:
         params["start"] = _utc_text(_day_start(chosen.start))
@@ -159,9 +158,6 @@ def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> lis
         params["standard"] = standard
         params["version"] = int(version) if version.isdigit() else -1
         where.append("v.standard = {standard:String} AND v.version = {version:Int64}")
-    if chosen.status is not None:
-        params["status"] = chosen.status.value
-        where.append("status = {status:String}")
     if chosen.text and chosen.text.strip():
         params["text"] = chosen.text.strip()
         where.append(
@@ -172,10 +168,111 @@ def _where(scope: Scope, chosen: ViolationFilter, params: dict[str, Any]) -> lis
     return where
 
 
+def _status_rows(status: Status | None) -> list[str]:
+    """A cheap prefilter on rows of any revision (no FINAL); the exact status is checked on
+    the latest revision. A retraction is final: a retracted violation has a retracted row."""
+    if status is Status.RETRACTED:
+        return ["v.retracted"]
+    if status is Status.OPEN:
+        return ["NOT v.retracted"]
+    return []
+
+
+DISPUTED_STATUSES = (Status.DISPUTED, Status.VOIDED)
+
+
+def _disputed(
+    scope: Scope, chosen: ViolationFilter, params: dict[str, Any], after: Cursor | None
+) -> str:
+    """FROM … WHERE of the violations in a dispute status, found through svc.disputes (few
+    rows), whose events carry the violations' sort key: no scan of the violations."""
+    params["status"] = chosen.status.value if chosen.status else ""
+    keys = f"""
+        SELECT key_province, key_rule, violation_id FROM ({dispute_status_subquery(scope, params)})
+        WHERE dispute_status = {{status:String}}
+    """
+    where = [
+        *_where(scope, chosen, params),
+        f"(v.province, v.rule, v.violation_id) IN ({keys})",
+        "status = {status:String}",
+    ]
+    if after is not None:
+        params["after_at"] = _utc_text(after.detected_at)
+        params["after_id"] = after.violation_id
+        where.append(
+            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
+        )
+    return f"""
+        FROM {DATABASE}.violations AS v FINAL
+        LEFT JOIN ({dispute_status_subquery(scope, params)}) AS d
+            ON v.violation_id = d.violation_id
+        WHERE {" AND ".join(where)}
+    """
+
+
 def _row(values: Sequence[Any]) -> ViolationRow:
     record = dict(zip((f.name for f in fields(ViolationRow)), values, strict=True))
     record["status"] = Status(record["status"])
     return ViolationRow(**record)
+
+
+_Candidate = tuple[datetime, str, str, str]
+"""(detected_at, violation_id, province, rule) of one row, of any revision."""
+
+
+def _candidates(
+    client: Client, scope: Scope, chosen: ViolationFilter, after: Cursor | None, limit: int
+) -> list[_Candidate]:
+    """The next rows in page order, read without FINAL (which would merge the whole table)."""
+    params: dict[str, Any] = {"limit": limit}
+    where = [*_where(scope, chosen, params), *_status_rows(chosen.status)]
+    if after is not None:
+        params["after_at"] = _utc_text(after.detected_at)
+        params["after_id"] = after.violation_id
+        where.append(
+            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
+        )
+    sql = f"""
+        SELECT toTimeZone(v.detected_at, '{DISPLAY_TZ}'), v.violation_id, v.province, v.rule
+        FROM {DATABASE}.violations AS v
+        WHERE {" AND ".join(where)}
+        ORDER BY v.detected_at DESC, v.violation_id DESC
+        LIMIT {{limit:UInt32}}
+    """
+    rows = client.query(sql, parameters=params).result_rows
+    return [(at, str(vid), str(province), str(rule)) for at, vid, province, rule in rows]
+
+
+def _latest(
+    client: Client, scope: Scope, chosen: ViolationFilter, candidates: list[_Candidate]
+) -> list[ViolationRow]:
+    """The candidates' latest revisions that still match, each only at its latest position.
+
+    FINAL reads only the candidates' granules here: their keys are the table's sort key.
+    """
+    if not candidates:
+        return []
+    params: dict[str, Any] = {
+        "keys": sorted({(province, rule, vid) for _, vid, province, rule in candidates}),
+        "ids": sorted({vid for _, vid, _, _ in candidates}),
+    }
+    where = [
+        *_where(scope, chosen, params),
+        "(v.province, v.rule, v.violation_id) IN {keys:Array(Tuple(String, String, String))}",
+    ]
+    if chosen.status is not None:
+        params["status"] = chosen.status.value
+        where.append("status = {status:String}")
+    sql = f"""
+        SELECT {_COLUMNS}
+        FROM {DATABASE}.violations AS v FINAL
+        LEFT JOIN ({dispute_status_subquery(scope, params, ids="ids")}) AS d
+            ON v.violation_id = d.violation_id
+        WHERE {" AND ".join(where)}
+    """
+    positions = {(at, vid) for at, vid, _, _ in candidates}
+    rows = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+    return [r for r in rows if (r.detected_at, r.violation_id) in positions]
 
 
 def find_violations(
@@ -186,49 +283,82 @@ def find_violations(
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """One page of violations, newest first, strictly older than `after` when given."""
-    params: dict[str, Any] = {"limit": limit + 1}
-    where = _where(scope, chosen, params)
-    if after is not None:
-        params["after_at"] = _utc_text(after.detected_at)
-        params["after_id"] = after.violation_id
-        where.append(
-            "(v.detected_at, v.violation_id) < ({after_at:DateTime64(3, 'UTC')}, {after_id:String})"
-        )
-    sql = f"""
-        SELECT {_COLUMNS}
-        FROM {_source(scope, params)}
-        WHERE {" AND ".join(where)}
-        ORDER BY v.detected_at DESC, v.violation_id DESC
-        LIMIT {{limit:UInt32}}
+    """One page of violations, newest first, strictly older than `after` when given.
+
+    Rows are read in page order without FINAL, then the latest revisions of those rows'
+    violations by key: a violation revised or retracted since shows once, as it is now.
     """
-    rows = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+    if chosen.status in DISPUTED_STATUSES:
+        params: dict[str, Any] = {"limit": limit + 1}
+        sql = f"""
+            SELECT {_COLUMNS} {_disputed(scope, chosen, params, after)}
+            ORDER BY v.detected_at DESC, v.violation_id DESC
+            LIMIT {{limit:UInt32}}
+        """
+        page = [_row(r) for r in client.query(sql, parameters=params).result_rows]
+        more = len(page) > limit
+        return Page(page[:limit], page[limit - 1].cursor if more else None)
+    fetch = 2 * (limit + 1)
+    found: dict[str, ViolationRow] = {}
+    position = after
+    while len(found) <= limit:
+        candidates = _candidates(client, scope, chosen, position, fetch)
+        for row in _latest(client, scope, chosen, candidates):
+            found.setdefault(row.violation_id, row)
+        if len(candidates) < fetch:
+            break
+        at, vid, _, _ = candidates[-1]
+        position = Cursor(at, vid)
+    rows = sorted(found.values(), key=lambda r: (r.detected_at, r.violation_id), reverse=True)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].cursor if more and rows else None)
 
 
+EXACT_BELOW = 100_000
+"""Counts below this are exact; larger ones are estimated (ClickHouse's `uniq`, ~1 %)."""
+
+
 def count_violations(client: Client, scope: Scope, chosen: ViolationFilter) -> int:
-    params: dict[str, Any] = {}
-    where = _where(scope, chosen, params)
-    sql = f"""
-        SELECT count() FROM (
-            SELECT {_DISPUTE}, {_STATUS}
-            FROM {_source(scope, params)}
-            WHERE {" AND ".join(where)}
-        )
+    """How many violations match: exact below `EXACT_BELOW`, an estimate above.
+
+    The statuses partition the violations, so the open ones are all less the others.
     """
-    return int(client.query(sql, parameters=params).result_rows[0][0])
+    if chosen.status in DISPUTED_STATUSES:
+        params: dict[str, Any] = {}
+        sql = f"SELECT count() FROM (SELECT {_DISPUTE}, {_STATUS} {_disputed(scope, chosen, params, None)})"
+        return int(client.query(sql, parameters=params).result_rows[0][0])
+    if chosen.status is Status.OPEN:
+        every = replace(chosen, status=None)
+        return max(
+            0,
+            count_violations(client, scope, every)
+            - sum(
+                count_violations(client, scope, replace(chosen, status=s))
+                for s in (Status.RETRACTED, *DISPUTED_STATUSES)
+            ),
+        )
+    params = {}
+    where = [*_where(scope, chosen, params), *_status_rows(chosen.status)]
+    source = f"FROM {DATABASE}.violations AS v WHERE {' AND '.join(where)}"
+    estimate = client.query(f"SELECT uniq(v.violation_id) {source}", parameters=params)
+    if int(estimate.result_rows[0][0]) >= EXACT_BELOW:
+        return int(estimate.result_rows[0][0])
+    exact = client.query(f"SELECT uniqExact(v.violation_id) {source}", parameters=params)
+    return int(exact.result_rows[0][0])
 
 
 def violation(client: Client, scope: Scope, violation_id: str) -> ViolationRow | None:
-    """One violation by id, if the viewer may see it."""
-    params: dict[str, Any] = {"violation_id": violation_id}
+    """One violation by id, at its latest revision, if the viewer may see it."""
+    params: dict[str, Any] = {"violation_id": violation_id, "ids": [violation_id]}
     where = [scope_filter(scope, params, "v.province"), "v.violation_id = {violation_id:String}"]
     sql = f"""
         SELECT {_COLUMNS}
-        FROM {_source(scope, params)}
+        FROM {DATABASE}.violations AS v
+        LEFT JOIN ({dispute_status_subquery(scope, params, ids="ids")}) AS d
+            ON v.violation_id = d.violation_id
         WHERE {" AND ".join(where)}
+        ORDER BY v.revision DESC
         LIMIT 1
     """
     rows = client.query(sql, parameters=params).result_rows
@@ -250,21 +380,21 @@ def evidence_events(client: Client, scope: Scope, violation: ViolationRow) -> li
 
 @dataclass(frozen=True)
 class FilterOptions:
-    """The choices the explorer offers, from what the viewer's violations hold."""
+    """The choices the explorer offers that depend on the data: the provinces and standard
+    versions among the viewer's violations (rules, channels and severities are fixed)."""
 
     provinces: list[str]
-    rules: list[str]
-    severities: list[str]
     versions: list[str]
 
 
 def filter_options(client: Client, scope: Scope) -> FilterOptions:
     params: dict[str, Any] = {}
     sql = f"""
-        SELECT groupUniqArray(province), groupUniqArray(rule), groupUniqArray(severity),
-               groupUniqArray(concat(standard, '@', toString(version)))
+        SELECT groupUniqArray(province), groupUniqArray((standard, version))
         FROM {DATABASE}.violations
         WHERE {scope_filter(scope, params)}
     """
-    provinces, rules, severities, versions = client.query(sql, parameters=params).result_rows[0]
-    return FilterOptions(sorted(provinces), sorted(rules), sorted(severities), sorted(versions))
+    provinces, versions = client.query(sql, parameters=params).result_rows[0]
+    return FilterOptions(
+        sorted(provinces), [f"{standard}@{version}" for standard, version in sorted(versions)]
+    )

@@ -2,9 +2,8 @@
 
 Every filter and the open violation live in the URL (`?province=GD&status=open`,
 `?violation=ID`), so a view can be shared. Rows come from `dashboard.data.violations`,
-confined to the viewer's provinces there; dispute steps go through
-`dashboard.dispute_commands`, which checks them on the server's data. A step is
-shown as pending until the projector has stored it, and the page polls for it.
+confined to the viewer's provinces there; the disputes part of a violation's page is
+`dashboard.dispute_panel`.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
-from kafka import KafkaProducer
 
 from dashboard.clauses import clause_text, references
 from dashboard.connection import client
-from dashboard.data.disputes import dispute_history, landed
+from dashboard.data.disputes import dispute_history
 from dashboard.data.violations import (
+    EXACT_BELOW,
     Cursor,
     FilterOptions,
     Page,
@@ -32,29 +31,20 @@ from dashboard.data.violations import (
     find_violations,
     violation,
 )
-from dashboard.dispute_commands import dispute_producer, take
-from dashboard.dispute_rules import DisputeAction, DisputeEvent, DisputeRefused, Target, fold
-from dashboard.dispute_rules import allowed_actions as allowed
+from dashboard.dispute_panel import dispute_panel
 from dashboard.evidence import moment, rule_description, timeline_rows
 from dashboard.freshness import latest_insert
 from dashboard.humanize import measured
 from dashboard.i18n import current_language, t
 from dashboard.scope import Scope
 from dashboard.session import viewer
-from events.settings import load_settings
 from events.topics import CHANNELS
 from standards.catalog import catalog_ids
 
 SEVERITIES = ("critical", "major", "minor")
-PENDING_KEY = "evidence.pending"
 CURSORS_KEY = "evidence.cursors"
 # URL parameters holding text; `from`/`to` hold days and `violation` the open one.
 TEXT_PARAMS = ("province", "unit", "channel", "rule", "severity", "status", "version", "q")
-
-
-@st.cache_resource
-def producer() -> KafkaProducer:
-    return dispute_producer(load_settings().kafka_bootstrap)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -217,7 +207,8 @@ def explorer(scope: Scope, lang: str) -> None:
     st.session_state[CURSORS_KEY] = {signature: cursors}
     page = page_of(scope, shown.chosen, cursors[-1])
     total = counted(scope, shown.chosen)
-    st.caption(t("evidence.count", n=f"{total:,}") + " · " + t("evidence.page", page=len(cursors)))
+    counted_as = "evidence.count" if total < EXACT_BELOW else "evidence.count_about"
+    st.caption(t(counted_as, n=f"{total:,}") + " · " + t("evidence.page", page=len(cursors)))
     if not page.rows:
         st.info(t("evidence.none"))
         return
@@ -256,11 +247,6 @@ def explorer(scope: Scope, lang: str) -> None:
         st.rerun()
 
 
-def _pending() -> list[DisputeEvent]:
-    found: list[DisputeEvent] = st.session_state.setdefault(PENDING_KEY, [])
-    return found
-
-
 def detail(scope: Scope, violation_id: str, lang: str) -> None:
     if st.button(t("evidence.back"), key="evidence.back"):
         _close()
@@ -279,22 +265,21 @@ def detail(scope: Scope, violation_id: str, lang: str) -> None:
         t("evidence.where", province=row.province, unit=row.unit, subject=row.subject)
         + " · "
         + t("evidence.detected", when=moment(row.detected_at, lang))
-        + f" · {row.violation_id}"
+        + f" · {t('evidence.version')} {row.standard}@{row.version} · {row.violation_id}"
     )
     if row.status is Status.VOIDED:
         st.warning(t("evidence.voided_note"))
     elif row.status is Status.RETRACTED:
         st.info(t("evidence.retracted_note"))
-    cells = st.columns(5)
+    cells = st.columns(4)
     cells[0].metric(t("evidence.status"), t(f"evidence.status.{row.status.value}"))
     cells[1].metric(t("evidence.measured"), measured(row.measured, row.measure, lang))
     cells[2].metric(t("evidence.limit"), measured(row.limit, row.measure, lang))
     cells[3].metric(t("common.severity"), t(f"evidence.severity.{row.severity}"))
-    cells[4].metric(t("evidence.version"), f"{row.standard}@{row.version}")
     st.markdown(row.message_zh if lang == "zh" else row.message_en)
     _rule_and_clause(row, lang)
     _timeline(scope, row, lang)
-    _disputes(row, stored, lang)
+    dispute_panel(row, stored, lang)
 
 
 def _rule_and_clause(row: ViolationRow, lang: str) -> None:
@@ -329,78 +314,6 @@ def _timeline(scope: Scope, row: ViolationRow, lang: str) -> None:
     absent = sorted(set(row.evidence) - {e.id for e in events})
     if absent:
         st.caption(t("evidence.timeline_missing", n=len(absent), ids=", ".join(absent)))
-
-
-def _disputes(row: ViolationRow, stored: list[DisputeEvent], lang: str) -> None:
-    st.markdown(f"#### {t('evidence.disputes')}")
-    stored_ids = {e.event_id for e in stored}
-    st.session_state[PENDING_KEY] = [e for e in _pending() if e.event_id not in stored_ids]
-    waiting = [e for e in _pending() if e.violation_id == row.violation_id]
-    history = [*stored, *waiting]
-    if history:
-        st.dataframe(
-            [
-                {
-                    t("evidence.col.time"): moment(e.at, lang),
-                    t("evidence.col.action"): t(f"evidence.dispute.{e.action.value}")
-                    + ("" if e in stored else f" ({t('evidence.pending_row')})"),
-                    t("evidence.col.actor"): e.actor,
-                    t("evidence.col.role"): t(f"evidence.role.{e.role.value}"),
-                    t("evidence.col.reason"): e.reason or t("common.missing"),
-                }
-                for e in history
-            ],
-            width="stretch",
-            hide_index=True,
-            key="evidence.disputes",
-        )
-    else:
-        st.caption(t("evidence.no_disputes"))
-    state = fold(history)
-    st.caption(t(f"evidence.dispute_status.{state.status.value}"))
-    if waiting:
-        st.info(t("evidence.pending"))
-        _poll()
-        return
-    actions = allowed(viewer(), Target(row.province, row.retracted, state))
-    if DisputeAction.FILED in actions:
-        with st.form("evidence.file"):
-            st.markdown(f"**{t('evidence.file.title')}**")
-            reason = st.text_area(t("evidence.file.reason"), key="evidence.file.reason")
-            if st.form_submit_button(t("evidence.file.submit"), key="evidence.file.submit"):
-                _step(row, DisputeAction.FILED, reason)
-    if DisputeAction.ACCEPTED in actions:
-        with st.form("evidence.decide"):
-            st.markdown(f"**{t('evidence.decide.title')}**")
-            note = st.text_area(t("evidence.decide.reason"), key="evidence.decide.reason")
-            accept, reject = st.columns(2)
-            if accept.form_submit_button(t("evidence.decide.accept"), key="evidence.decide.accept"):
-                _step(row, DisputeAction.ACCEPTED, note)
-            if reject.form_submit_button(t("evidence.decide.reject"), key="evidence.decide.reject"):
-                _step(row, DisputeAction.REJECTED, note)
-
-
-def _step(row: ViolationRow, action: DisputeAction, reason: str) -> None:
-    try:
-        event = take(
-            client(), producer(), viewer(), row.violation_id, action, reason, pending=_pending()
-        )
-    except DisputeRefused as refused:
-        st.error(t(refused.key))
-        return
-    except Exception as failed:
-        st.error(t("evidence.send_failed", error=type(failed).__name__))
-        return
-    st.session_state[PENDING_KEY] = [*_pending(), event]
-    st.rerun()
-
-
-@st.fragment(run_every=1.0)
-def _poll() -> None:
-    """Reruns the page once the projector has stored every pending step."""
-    waiting = [e.event_id for e in _pending()]
-    if waiting and landed(client(), waiting) >= set(waiting):
-        st.rerun(scope="app")
 
 
 st.title(t("page.violations"))

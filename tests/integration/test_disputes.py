@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.data.disputes import dispute_history, landed, voided_violations
 from dashboard.data.violations import Status, ViolationFilter, count_violations, violation
 from dashboard.dispute_commands import dispute_producer, take
-from dashboard.dispute_rules import DisputeAction, DisputeRefused
+from dashboard.dispute_rules import DisputeAction, DisputeEvent, DisputeRefused
 from dashboard.scope import Scope
 from dashboard.session import VIEWER_KEY
 from dashboard.viewer import Role, Viewer
@@ -166,3 +166,17 @@ def test_the_page_files_and_accepts_and_shows_pending_until_projected(
     history = hq.dataframe[0].value
     assert history["操作"].tolist() == ["提出申诉", "接受申诉（作废）"]
     assert history["操作人"].tolist() == ["jl-manager", "hq-auditor"]
+
+
+def test_the_dispute_record_fills_every_column_of_its_table(clickhouse: Client) -> None:
+    """The sink ignores extra fields and zero-fills missing ones: both sides must agree."""
+    rows = clickhouse.query(
+        "SELECT name FROM system.columns WHERE database = 'svc' AND table = 'disputes'"
+        " AND default_kind = ''"
+    ).result_rows
+    event = DisputeEvent(
+        "e", "d", "v", DisputeAction.FILED, "JL", "JL-1", "hall.wait_time",
+        datetime(2026, 3, 2, tzinfo=UTC), "someone", Role.PROVINCE_MANAGER,
+        datetime(2026, 11, 30, tzinfo=UTC), "why",
+    )  # fmt: skip
+    assert set(event.record()) == {name for (name,) in rows}

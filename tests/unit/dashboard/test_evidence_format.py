@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from dashboard.data.violations import EventRow
-from dashboard.evidence import details, moment, rule_description, timeline_rows
+from dashboard.evidence import details, event_type, moment, rule_description, timeline_rows
+from events.envelope import EVENT_MODELS
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -21,6 +22,13 @@ def test_timeline_is_in_time_order_with_offsets_from_the_first_event() -> None:
     assert rows[0]["time"] == "2026-03-02 09:00:00"
     assert rows[0]["details"] == "brand: gotone_vip · x: —"
     assert rows[1]["details"] == "—"
+    assert [r["type"] for r in rows] == ["客户取号", "开始办理"]
+
+
+def test_every_event_type_has_a_name_in_both_languages() -> None:
+    for name in EVENT_MODELS:
+        assert event_type(name, "zh") != name and event_type(name, "en") != name, name
+    assert event_type("hall.unknown", "en") == "hall.unknown"
 
 
 def test_values_never_read_none() -> None:
