@@ -11,7 +11,7 @@ from dashboard import humanize
 from dashboard.connection import client
 from dashboard.data import clocks
 from dashboard.freshness import latest_insert
-from dashboard.i18n import current_language, t
+from dashboard.i18n import catalog, current_language, t
 from dashboard.localtime import freshness, shown
 from dashboard.scope import Scope
 from dashboard.session import viewer
@@ -78,6 +78,11 @@ b.metric(t("ops.at_risk.warn75"), f"{sum(r.warning(now) == 0.75 for r in rows):,
 c.metric(t("ops.at_risk.warn50"), f"{sum(r.warning(now) == 0.5 for r in rows):,}")
 
 
+def _severity(severity: str) -> str:
+    key = f"ops.severity.{severity}"
+    return t(key) if key in catalog() else severity
+
+
 def _flag(clock: clocks.OpenClock) -> str:
     level = clock.warning(now)
     if level is None:
@@ -94,7 +99,7 @@ st.dataframe(
             t("ops.at_risk.warning"): _flag(r),
             t("common.rule"): r.rule,
             t("common.clause"): r.clause,
-            t("common.severity"): r.severity,
+            t("common.severity"): _severity(r.severity),
             t("common.province"): r.province,
             t("common.unit"): r.unit,
             t("ops.subject"): r.subject,

@@ -3,9 +3,10 @@ the diff between two chosen versions, and the catalog's coverage. Deep link: `?a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
+from pydantic import TypeAdapter, ValidationError
 
 from dashboard import humanize
 from dashboard.connection import client
@@ -15,8 +16,10 @@ from dashboard.localtime import shown
 from dashboard.scope import Scope
 from dashboard.session import viewer
 from events.settings import load_settings
-from standards.diff import Change
+from standards.diff import ABSENT, Change
 from standards.model import Standard
+
+DURATION = TypeAdapter(timedelta)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -56,7 +59,15 @@ def _change(change: Change, old: Standard, new: Standard) -> dict[str, str]:
 
 
 def _value(value: object) -> str:
-    return humanize.missing(lang) if value is None else str(value)
+    """A setting as people read it: ISO 8601 durations (`PT48H`) humanized."""
+    if value is None or value == ABSENT:
+        return humanize.missing(lang)
+    if isinstance(value, str) and value.startswith("P"):
+        try:
+            return humanize.duration(DURATION.validate_python(value).total_seconds(), lang)
+        except ValidationError:
+            return value
+    return str(value)
 
 
 lang = current_language()

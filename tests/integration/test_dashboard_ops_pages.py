@@ -14,16 +14,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from clickhouse_connect.driver.client import Client
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 from streamlit.testing.v1 import AppTest
 
+from dashboard.data import standards as standards_data
 from dashboard.i18n import text
 from dashboard.viewer import Role, Viewer
 from processors.replay import whatif
 from processors.sink.batch_sink import ClickHouseSink
 from processors.stack.processes import free_port_pair
-from standards.testing import as_bytes, event
+from standards.loader import load_standards
+from standards.publish import digest
+from standards.testing import as_bytes, event, revised, set_limit
 from standards.verdicts import Violation, stable_id
 
 pytestmark = pytest.mark.integration
@@ -272,3 +276,25 @@ def test_standards_lists_versions_and_coverage(
     assert "cmcc-service@1" in _column(app, "ops.standards.version")
     statuses = set(_column(app, "ops.standards.status", frame=-1))
     assert statuses <= {"covered", "optional", "gap"} and "covered" in statuses
+
+
+def test_standards_diffs_a_published_version_against_the_installed_one(
+    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [v1] = load_standards()
+    v2 = revised(
+        v1,
+        version=2,
+        effective_from=datetime(2027, 1, 1, tzinfo=UTC),
+        change=set_limit("repair.deadline", "PT36H"),
+    )
+    topic = standards_data.Published({v2.key: v2}, {v2.key: digest(v2)})
+    monkeypatch.setattr(standards_data, "read_published", lambda _bootstrap: topic)
+    st.cache_data.clear()
+    app = _open("standards", OWNER, chdb_dsn, monkeypatch, a=v1.key, b=v2.key)
+    assert (app.query_params["a"], app.query_params["b"]) == (v1.key, v2.key)
+    changes = app.dataframe[-2].value
+    limits = changes[changes[text("ops.standards.setting", "en")] == "params.limits.urban"]
+    assert list(limits[text("ops.standards.before", "en")]) == ["48 h"]
+    assert list(limits[text("ops.standards.after", "en")]) == ["36 h"]
+    assert "published" in _column(app, "ops.standards.publication")

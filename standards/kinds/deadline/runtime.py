@@ -34,8 +34,6 @@ CLOCK_MINIMUM = timedelta(hours=1)
 over before anyone could act on the at-risk page, and they are most of the stream's
 clocks, so publishing them would cost the worker a record per visit for nothing."""
 
-_DUE_OUTCOME = {Phase.DUE: "excused", Phase.EVICT: "expired"}
-
 
 class DeadlineRuntime(Runtime):
     """The shared part; a mode subclasses it."""
@@ -181,7 +179,10 @@ class DeadlineRuntime(Runtime):
         verdicts = self._timed(key, when)
         if running is None or not self._stopped(running):
             return verdicts
-        outcome = "breached" if running.fired is not None else _DUE_OUTCOME.get(key.phase, "met")
+        if running.fired is not None:
+            outcome = "breached"
+        else:  # an excused deadline passing, or a clock forgotten (FOLLOWUP needs an end)
+            outcome = "excused" if key.phase is Phase.DUE else "expired"
         return self._with_closed(verdicts, running, when, outcome)
 
     def _timed(self, key: TimerKey, when: datetime) -> Sequence[Verdict]:

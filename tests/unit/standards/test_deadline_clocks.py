@@ -93,3 +93,14 @@ def test_offline_evaluation_counts_the_same_clock_states_as_the_engine() -> None
     assert outcome.invalid == 0
     assert outcome.clocks == len(clocks(run(events, flush=True)))
     assert outcome.clocks > 0
+
+
+def test_an_excused_deadline_closes_its_clock_as_excused_when_it_passes() -> None:
+    live = engine()
+    live.process(_opened())
+    notified = event("repair.customer.notified", T0 + timedelta(hours=40), "t1", reason="delay")
+    live.process(notified)
+    fired = Clock(live, T0).advance(timedelta(hours=49))
+    [excused] = clocks(fired, "repair.delay_notice")
+    [breached] = clocks(fired, REPAIR)
+    assert (excused.outcome, breached.outcome) == ("excused", "breached")
