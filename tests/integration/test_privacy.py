@@ -212,7 +212,16 @@ def test_no_raw_number_in_any_table_or_derived_topic(
     ]
     assert {"events", "violations", "checks", "deadletters"} <= set(tables)
     for table in tables:
-        rows = clickhouse.query(f"SELECT * FROM svc.`{table}`").result_rows
+        # the rollups' id sets are aggregate states (hashes of ids), not text to look into
+        columns = ", ".join(
+            f"`{name}`"
+            for (name,) in clickhouse.query(
+                "SELECT name FROM system.columns WHERE database = 'svc' AND table = {t:String}"
+                " AND type NOT LIKE 'AggregateFunction%'",
+                parameters={"t": table},
+            ).result_rows
+        )
+        rows = clickhouse.query(f"SELECT {columns} FROM svc.`{table}`").result_rows
         text = "\n".join(repr(row) for row in rows)
         assert _found(text, digits) == [], table
 

@@ -37,7 +37,7 @@ def open_report(
     app.session_state[VIEWER_KEY] = viewer
     for key, value in query.items():
         app.query_params[key] = value
-    app.run()
+    # straight to the page: the scorecard, opened first, would keep `?month=` to its own
     app.switch_page("views/report.py").run()
     assert not app.exception, app.exception
     return app

@@ -97,7 +97,9 @@ def seeded(clickhouse: Client) -> Seeded:
 def page(chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
     st.cache_data.clear()  # results cached by an earlier test would hide these rows
-    return AppTest.from_file(str(APP), default_timeout=60).switch_page("views/violations.py")
+    app = AppTest.from_file(str(APP), default_timeout=60).switch_page("views/violations.py")
+    app.session_state[VIEWER_KEY] = Viewer("hq-auditor", Role.HQ_AUDITOR)  # logged in
+    return app
 
 
 def _ids(app: AppTest) -> list[str]:
