@@ -1,7 +1,7 @@
 """`svcstd up` / `svcstd down`: the whole local platform as a user runs it.
 
-`up` brings the stack up, starts the worker and the dashboard as detached
-processes tracked by pid files, publishes simulated traffic and prints the
+`up` brings the stack up, publishes simulated traffic, starts the worker and
+the dashboard as detached processes tracked by pid files, and prints the
 dashboard's address; running it again starts nothing twice. `down` stops, by
 pid, everything `up` started.
 """
@@ -116,7 +116,15 @@ def _up(args: argparse.Namespace) -> int:
     print("==> stack")
     kafka_runtime.ensure_up(settings)
     ensure_clickhouse(settings)
-    logins = _demo_logins()  # before the worker starts: nothing may delay the traffic after it
+    logins = _demo_logins()
+    if not args.no_simulate:
+        # before a worker starts: the traffic is last week's, and a worker that found its
+        # partitions empty and quiet would move its clocks to the wall clock less the
+        # allowed lateness, and dead-letter all of it as late (how long that takes after
+        # it starts depends on the machine's load, so publishing first is the only order
+        # that gives the same verdicts every time)
+        print(f"==> publishing simulated traffic for {args.provinces}")
+        _simulate(args.provinces)
     for service in services(args.dashboard_port):
         pid, started = service.start(settings)
         state = "started" if started else "already running"
@@ -125,9 +133,6 @@ def _up(args: argparse.Namespace) -> int:
     _wait_for_dashboard(url, services(args.dashboard_port)[1].log_file(settings))
     for service in services(args.dashboard_port):
         _require_alive(service, settings)
-    if not args.no_simulate:
-        print(f"==> publishing simulated traffic for {args.provinces}")
-        _simulate(args.provinces)
     print(f"\nDashboard: {url}\nStop everything with: .venv/bin/svcstd down")
     print(logins)
     return 0
