@@ -8,7 +8,6 @@ result is only ever served to a viewer with the same scope.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -19,10 +18,10 @@ from dashboard.data.rollup import Slice, latest_day
 from dashboard.freshness import latest_insert
 from dashboard.humanize import missing
 from dashboard.i18n import current_language, t
+from dashboard.localtime import SHANGHAI
 from dashboard.scope import Scope
 
 TTL_SECONDS = 30
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS_OFFERED = 12
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
-from dashboard.data.violations import DISPLAY_TZ, EventRow
+from dashboard.data.violations import EventRow
 from dashboard.humanize import duration, missing
 from dashboard.i18n import catalog, text
+from dashboard.localtime import SHANGHAI
 from standards.loader import load_standards
-
-SHANGHAI = ZoneInfo(DISPLAY_TZ)
 
 
 def moment(when: datetime | None, lang: str) -> str:

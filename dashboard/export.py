@@ -17,7 +17,6 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeAlias
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+from dashboard.localtime import SHANGHAI
+
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_TITLE_CHARS = 31
@@ -60,7 +60,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: export only timezone-aware times")
-        return value.astimezone(DISPLAY_TZ).replace(tzinfo=None)
+        return value.astimezone(SHANGHAI).replace(tzinfo=None)
     if isinstance(value, (list, tuple, set, frozenset)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (str, int, float, bool, date)):

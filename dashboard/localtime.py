@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from dashboard.humanize import missing
 from dashboard.i18n import text
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+DISPLAY_TZ = "Asia/Shanghai"
+"""Auditors read times in China Standard Time; storage stays UTC."""
+SHANGHAI = ZoneInfo(DISPLAY_TZ)
 
 
 def shown(moment: datetime | None, lang: str, *, seconds: bool = False) -> str:

@@ -25,11 +25,10 @@ from clickhouse_connect.driver.client import Client
 
 from dashboard.data import scope_filter
 from dashboard.dispute_rules import DisputeAction, DisputeEvent
+from dashboard.localtime import DISPLAY_TZ
 from dashboard.scope import Scope
 from dashboard.viewer import Role
 from processors.storage.client import DATABASE
-
-DISPLAY_TZ = "Asia/Shanghai"
 
 STATUS_SQL = (
     "if(countIf(action = 'accepted') > 0, 'voided',"

@@ -28,18 +28,17 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from clickhouse_connect.driver.client import Client
 
 from dashboard.data import scope_filter
+from dashboard.localtime import DISPLAY_TZ, SHANGHAI
 from dashboard.rulebook import stars
 from dashboard.scope import Scope
 from events.errors import UserError
 from processors.storage.client import DATABASE
 from standards.calendar import month_bounds
 
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 CHANNEL_SQL = "splitByChar('.', rule)[1]"
 """A rule's channel: the first part of its id (`hall.wait_time` → `hall`)."""
 
@@ -149,7 +148,7 @@ def month_period(month: str) -> tuple[datetime, datetime]:
     """[start, end) of a `YYYY-MM` month in China time; a malformed month is the user's error."""
     if not MONTH.fullmatch(month) or not 1 <= int(month[5:]) <= 12:
         raise UserError(f"month must be YYYY-MM, got {month!r}")
-    return month_bounds(month, DISPLAY_TZ)
+    return month_bounds(month, SHANGHAI)
 
 
 def monthly_report(
@@ -208,7 +207,7 @@ def monthly_report(
             if row.active > 0
         ],
         open_disputes=listed,
-        made_at=now or datetime.now(DISPLAY_TZ),
+        made_at=now or datetime.now(SHANGHAI),
         open_dispute_count=open_count,
     )
 
@@ -253,7 +252,7 @@ def _violation_sets(
                channel, unit, rule, clause, any(channel) AS unit_channel,
                countIf(NOT voided) AS active, countIf(voided) AS voided_count,
                uniqExactIf(unit, NOT voided) AS units,
-               toTimeZone(minIf(detected_at, NOT voided), '{DISPLAY_TZ.key}') AS first
+               toTimeZone(minIf(detected_at, NOT voided), '{DISPLAY_TZ}') AS first
         FROM ({violations})
         GROUP BY GROUPING SETS ((channel), (unit), (rule, clause))
         ORDER BY grouping_set, active DESC, unit, rule, clause
@@ -300,8 +299,8 @@ def _open_disputes(
     params["shown"] = DISPUTES_SHOWN
     sql = f"""
         SELECT violation_id, any(unit), any(rule),
-               toTimeZone(any(detected_at), '{DISPLAY_TZ.key}'),
-               toTimeZone(argMaxIf(at, (at, event_id), action = 'filed'), '{DISPLAY_TZ.key}') AS filed_at,
+               toTimeZone(any(detected_at), '{DISPLAY_TZ}'),
+               toTimeZone(argMaxIf(at, (at, event_id), action = 'filed'), '{DISPLAY_TZ}') AS filed_at,
                argMaxIf(actor, (at, event_id), action = 'filed'),
                argMaxIf(reason, (at, event_id), action = 'filed'),
                count() OVER () AS open_count

@@ -9,7 +9,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from dashboard.data.rollup import Slice, violations
-from dashboard.data.violations import DISPLAY_TZ
+from dashboard.localtime import DISPLAY_TZ
 
 
 @dataclass(frozen=True)

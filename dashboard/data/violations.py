@@ -21,18 +21,15 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from clickhouse_connect.driver.client import Client
 
 from dashboard.data import scope_filter
 from dashboard.data.disputes import dispute_status_subquery
+from dashboard.localtime import DISPLAY_TZ, SHANGHAI
 from dashboard.scope import Scope
 from processors.storage.client import DATABASE
 
-DISPLAY_TZ = "Asia/Shanghai"
-"""Auditors read times in China Standard Time; storage stays UTC."""
-SHANGHAI = ZoneInfo(DISPLAY_TZ)
 PAGE_SIZE = 50
 
 

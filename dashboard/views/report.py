@@ -16,7 +16,6 @@ import streamlit as st
 from dashboard import humanize
 from dashboard.connection import client
 from dashboard.data.report import (
-    DISPLAY_TZ,
     MONTH,
     MonthlyReport,
     monthly_report,
@@ -26,6 +25,7 @@ from dashboard.data.report import (
 from dashboard.downloads import download_buttons
 from dashboard.freshness import latest_insert
 from dashboard.i18n import current_language, t
+from dashboard.localtime import SHANGHAI
 from dashboard.report_font import ReportFontError, report_font
 from dashboard.report_pdf import channel_name, disputes_more, render_pdf, stars
 from dashboard.scope import Scope
@@ -46,7 +46,7 @@ def _provinces(provinces: tuple[str, ...] | None) -> list[str]:
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _choice(key: str, options: list[str]) -> str | None:
@@ -71,7 +71,7 @@ if asked and asked not in provinces:
 if not provinces:
     st.info(t("report.no_provinces"))
     st.stop()
-months = report_months(datetime.now(DISPLAY_TZ).date())
+months = report_months(datetime.now(SHANGHAI).date())
 asked_month = st.query_params.get("month")
 if asked_month and MONTH.fullmatch(asked_month) and asked_month not in months:
     months.insert(0, asked_month)

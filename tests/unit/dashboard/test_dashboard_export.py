@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.export import DISPLAY_TZ, csv_bytes, xlsx_bytes
+from dashboard.export import csv_bytes, xlsx_bytes
+from dashboard.localtime import SHANGHAI as DISPLAY_TZ
 
 
 def wall(*fields: int) -> datetime:
