@@ -1,4 +1,5 @@
-"""The dashboard's cached ClickHouse client (one per server process)."""
+"""The dashboard's cached ClickHouse client: one per server process, shared by every
+browser session, so it carries no ClickHouse session id (`connect(shared=True)`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,6 @@ from processors.storage.schema import create_schema
 
 @st.cache_resource
 def client() -> Client:
-    ch = connect(load_settings().clickhouse_dsn)
+    ch = connect(load_settings().clickhouse_dsn, shared=True)
     create_schema(ch)
     return ch

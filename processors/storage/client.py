@@ -35,9 +35,14 @@ def chdb_in_use(dsn: str) -> bool:
     return False
 
 
-def connect(dsn: str) -> Client:
-    """A client for `dsn`; for `chdb://` the data directory is created first."""
+def connect(dsn: str, *, shared: bool = False) -> Client:
+    """A client for `dsn`; for `chdb://` the data directory is created first.
+
+    `shared`: one client serves concurrent callers (the dashboard's sessions). A server
+    client then sends no session id, as a ClickHouse session runs one query at a time
+    and refuses a second one while the first runs."""
     path = chdb_path(dsn)
     if path is not None:
         path.mkdir(parents=True, exist_ok=True)
-    return clickhouse_connect.get_client(dsn=dsn)
+        return clickhouse_connect.get_client(dsn=dsn)
+    return clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=not shared)
