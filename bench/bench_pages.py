@@ -353,7 +353,10 @@ def main() -> int:
     untimed = sorted(query_functions() - ran)
     unwired = [p.key for p in DASHBOARD_PAGES if p.key not in PAGES]
     if untimed:
-        print(f"\nquery functions no page of pages_registry runs: {', '.join(untimed)}")
+        print(
+            "\nquery functions no page of pages_registry calls itself "
+            f"(some may run inside others): {', '.join(untimed)}"
+        )
     if unwired:
         print(f"pages not in pages_registry yet: {', '.join(unwired)}")
     inner.close()
@@ -382,7 +385,9 @@ def main() -> int:
         "pages_not_wired": unwired,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     print(f"\nwritten to {out}")
     return 0
 
