@@ -56,7 +56,9 @@ def test_every_registered_page_is_timed_for_both_viewers(tmp_path: Path) -> None
 
     assert figures["data"]["rows"] == {
         "checks": 6_000,
+        "clocks": 780,
         "deadletters": 100,
+        "disputes": 16,
         "events": 10_000,
         "violations": 1_050,
         "whatif_runs": 1,
