@@ -190,17 +190,33 @@ class Size:
         return max(100, self.events // 1_000)
 
     @property
+    def clocks(self) -> int:
+        """Deadline clocks: one per fifth subject; every 20th still open around the year's end."""
+        return self.subjects // 5
+
+    @property
+    def disputes(self) -> int:
+        """One violation in 200 disputed; of those, a third accepted and a third rejected."""
+        return max(10, self.violations // 200)
+
+    @property
     def whatif(self) -> int:
         return max(100, self.violations // 12)
 
 
 @dataclass(frozen=True)
 class Fill:
-    """One table's rows: `sql` inserts the numbers [lo, lo + count) of `rows` in all."""
+    """One table's rows: `sql` inserts those of the numbers [lo, lo + count) of `numbers`,
+    `rows` in all (fewer than the numbers where the SQL filters some out)."""
 
     table: str
-    rows: int
+    numbers: int
     sql: Callable[[int, int], str]
+    filtered_rows: int | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.numbers if self.filtered_rows is None else self.filtered_rows
 
 
 def _rules(standard: Standard) -> list[tuple[str, str, str, str, float | None, str, str]]:
@@ -472,6 +488,66 @@ def _whatif_run_sql(size: Size) -> Callable[[int, int], str]:
     return sql
 
 
+def _clocks_sql(size: Size, closing: bool) -> Callable[[int, int], str]:
+    """Clock c on subject 5c: an open row, and for most a closing revision inserted after
+    (in one insert ReplacingMergeTree would keep only the latter); the open ones (every
+    20th) started in the two days before the year's end, due 48 h later."""
+
+    def sql(lo: int, count: int) -> str:
+        return f"""
+        INSERT INTO {DATABASE}.clocks
+            (clock_id, standard, version, rule, clause, severity, province, unit, subject,
+             started_at, due_at, closed, closed_at, outcome, revision, inserted_at)
+        WITH number AS c, {1 if closing else 0} AS rev, c * 5 AS s, {_subject("s")},
+             {_rule_of("s")} AS rule_id, indexOf({_bound("rule_ids")}, rule_id) AS ri,
+             c % 20 = 0 AS still_open,
+             if(still_open,
+                {_bound("start_ms")} + toInt64({YEAR_MS}) - toInt64(sipHash64(c, 7) % 172800000),
+                t0_ms) AS started_ms,
+             fromUnixTimestamp64Milli(started_ms, 'UTC') AS started,
+             started + toIntervalHour(48) AS due,
+             rev = 1 AS is_closed
+        SELECT lower(hex(MD5(concat('k', toString(c))))), 'cmcc-service', 1, rule_id,
+               {_bound("clauses")}[ri], {_bound("severities")}[ri], prov, unit_id, subject_id,
+               started, due, is_closed,
+               if(is_closed, started + toIntervalSecond(sipHash64(c, 8) % 200000), NULL),
+               if(is_closed, ['met', 'met', 'met', 'late', 'breached'][1 + c % 5], ''),
+               rev, started + toIntervalSecond(1 + rev * 3600)
+        FROM numbers({lo}, {count})
+        WHERE NOT (still_open AND rev = 1)
+        """
+
+    return sql
+
+
+def _disputes_sql(size: Size) -> Callable[[int, int], str]:
+    """Dispute d is on violation 200d: filed, then (two in three) accepted or rejected."""
+
+    def sql(lo: int, count: int) -> str:
+        return f"""
+        INSERT INTO {DATABASE}.disputes
+            (event_id, dispute_id, violation_id, action, province, unit, rule, detected_at,
+             actor, role, at, reason, inserted_at)
+        WITH intDiv(number, 2) AS d, number % 2 AS stage, d * 200 AS v,
+             intDiv(v * {size.subjects}, {size.violations}) AS s, {_subject("s")},
+             {_rule_of("s")} AS rule_id,
+             fromUnixTimestamp64Milli(t0_ms + toInt64({EVENTS_PER_SUBJECT} * step * 1000), 'UTC')
+                 AS detected,
+             detected + toIntervalHour(24 + stage * 48) AS at_time
+        SELECT lower(hex(MD5(concat('de', toString(number))))),
+               lower(hex(MD5(concat('d', toString(d))))),
+               lower(hex(MD5(concat('v', toString(v))))),
+               if(stage = 0, 'filed', if(d % 2 = 0, 'accepted', 'rejected')), prov, unit_id,
+               rule_id, detected, if(stage = 0, concat('mgr-', prov), 'hq-auditor'),
+               if(stage = 0, 'province_manager', 'hq_auditor'), at_time,
+               if(stage = 0, '设备故障已报修，非人为超时', '证据充分'), at_time + toIntervalSecond(1)
+        FROM numbers({lo}, {count})
+        WHERE stage = 0 OR d % 3 != 0
+        """
+
+    return sql
+
+
 def fills(size: Size) -> tuple[Fill, ...]:
     """Every table the pages read, in load order (revisions after their first rows)."""
     return (
@@ -482,6 +558,19 @@ def fills(size: Size) -> tuple[Fill, ...]:
         Fill("deadletters", size.deadletters, _deadletters_sql(size)),
         Fill("whatif_violations", size.whatif, _whatif_sql(size)),
         Fill("whatif_runs", 1, _whatif_run_sql(size)),
+        Fill("clocks", size.clocks, _clocks_sql(size, closing=False)),
+        Fill(
+            "clocks",
+            size.clocks,
+            _clocks_sql(size, closing=True),
+            size.clocks - -(-size.clocks // 20),
+        ),
+        Fill(
+            "disputes",
+            size.disputes * 2,
+            _disputes_sql(size),
+            2 * size.disputes - -(-size.disputes // 3),
+        ),
     )
 
 
@@ -496,7 +585,7 @@ def load(client: Client, size: Size, report: Callable[[str], None] = print) -> d
     seconds: dict[str, float] = {}
     for fill in fills(size):
         started = datetime.now(UTC)
-        for lo, count in chunks(fill.rows):
+        for lo, count in chunks(fill.numbers):
             client.command(fill.sql(lo, count), parameters=params)
         took = (datetime.now(UTC) - started).total_seconds()
         seconds[fill.table] = seconds.get(fill.table, 0.0) + took

@@ -206,10 +206,22 @@ ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# Data-skipping indexes added after a table was first released, as (table, name, definition).
+# Parts written after the index exists carry it; older parts are read as before until
+# `ALTER TABLE svc.<table> MATERIALIZE INDEX <name>` (a background mutation) indexes them.
+# Append here; an index is never redefined under the same name.
+ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
+    # a violation's evidence is looked up by event id inside its province, whose rows the
+    # primary key (province, subject, id) cannot narrow by id: millions of rows per lookup
+    ("events", "events_id_bloom", "id TYPE bloom_filter(0.01) GRANULARITY 1"),
+)
+
+
 def create_schema(client: Client) -> None:
     for statement in STATEMENTS:
         client.command(statement)
     add_columns(client)
+    add_indexes(client)
     create_rollups(client)
 
 
@@ -219,6 +231,14 @@ def add_columns(client: Client, database: str = DATABASE) -> None:
         fill = f" DEFAULT {default}" if default else ""
         client.command(
             f"ALTER TABLE {database}.{table} ADD COLUMN IF NOT EXISTS {column} {ch_type}{fill}"
+        )
+
+
+def add_indexes(client: Client, database: str = DATABASE) -> None:
+    """Additive only, like the columns: safe to run on every start."""
+    for table, name, definition in ADDED_INDEXES:
+        client.command(
+            f"ALTER TABLE {database}.{table} ADD INDEX IF NOT EXISTS {name} {definition}"
         )
 
 
