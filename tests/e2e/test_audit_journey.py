@@ -92,6 +92,9 @@ class Browsing:
         if not title.is_visible():
             self._form()
         title.wait_for(timeout=WAIT_MS)
+        self.page.locator("[data-testid='stSidebar'] strong").filter(
+            has_text=re.compile(f"^{re.escape(self.name)}$")
+        ).wait_for(timeout=WAIT_MS)
         _idle(self.page)
 
 
@@ -290,5 +293,8 @@ def test_hq_to_evidence_dispute_accepted_rate_changes_and_exports(
         assert all(figure in words for figure in expected), (expected, words[:800])
 
         _every_page(tab)
+    except BaseException:
+        _shot(context.pages[0], "journey-failed")
+        raise
     finally:
         context.close()
