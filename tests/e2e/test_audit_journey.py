@@ -251,7 +251,11 @@ def test_hq_to_evidence_dispute_accepted_rate_changes_and_exports(
         _open_violation(tab, violation_id)
         page.get_by_label(zh("evidence.file.reason")).fill("e2e：测量时钟在营业厅停电期间失准")
         page.get_by_role("button", name=zh("evidence.file.submit")).click()
+        # Shown at once (pending), then stored: the page polls until its row has landed.
         page.get_by_text(zh("evidence.dispute_status.disputed")).wait_for(timeout=WAIT_MS)
+        page.get_by_text(zh("evidence.pending")).wait_for(state="hidden", timeout=WAIT_MS)
+        expect(page.get_by_text(zh("evidence.pending_row"))).to_have_count(0)
+        expect(page.get_by_text(zh("evidence.dispute_status.disputed"))).to_be_visible()
         _shot(page, "journey-04-disputed")
 
         tab.log_out()
