@@ -16,6 +16,7 @@ from dashboard.data.violations import ViolationRow
 from dashboard.dispute_commands import dispute_producer, take
 from dashboard.dispute_rules import DisputeAction, DisputeEvent, DisputeRefused, Target, fold
 from dashboard.dispute_rules import allowed_actions as allowed
+from dashboard.downloads import download_buttons
 from dashboard.evidence import moment
 from dashboard.i18n import t
 from dashboard.session import viewer
@@ -42,22 +43,19 @@ def dispute_panel(row: ViolationRow, stored: list[DisputeEvent], lang: str) -> N
     waiting = [e for e in _pending() if e.violation_id == row.violation_id]
     history = [*stored, *waiting]
     if history:
-        st.dataframe(
-            [
-                {
-                    t("evidence.col.time"): moment(e.at, lang),
-                    t("evidence.col.action"): t(f"evidence.dispute.{e.action.value}")
-                    + ("" if e in stored else f" ({t('evidence.pending_row')})"),
-                    t("evidence.col.actor"): e.actor,
-                    t("evidence.col.role"): t(f"evidence.role.{e.role.value}"),
-                    t("evidence.col.reason"): e.reason or t("common.missing"),
-                }
-                for e in history
-            ],
-            width="stretch",
-            hide_index=True,
-            key="evidence.disputes",
-        )
+        history_rows = [
+            {
+                t("evidence.col.time"): moment(e.at, lang),
+                t("evidence.col.action"): t(f"evidence.dispute.{e.action.value}")
+                + ("" if e in stored else f" ({t('evidence.pending_row')})"),
+                t("evidence.col.actor"): e.actor,
+                t("evidence.col.role"): t(f"evidence.role.{e.role.value}"),
+                t("evidence.col.reason"): e.reason or t("common.missing"),
+            }
+            for e in history
+        ]
+        st.dataframe(history_rows, width="stretch", hide_index=True, key="evidence.disputes")
+        download_buttons(history_rows, name="dispute-history")
     else:
         st.caption(t("evidence.no_disputes"))
     state = fold(history)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import humanize
 from dashboard.connection import client
 from dashboard.data import clocks
+from dashboard.downloads import download_buttons
 from dashboard.freshness import latest_insert
 from dashboard.i18n import catalog, current_language, t
 from dashboard.localtime import freshness, shown
@@ -90,24 +91,26 @@ def _flag(clock: clocks.OpenClock) -> str:
     return t("ops.at_risk.flag", share=humanize.percent(level, lang))
 
 
+at_risk_rows = [
+    {
+        t("ops.at_risk.due"): shown(r.due_at, lang),
+        t("ops.at_risk.left"): humanize.duration((r.due_at - now).total_seconds(), lang),
+        t("ops.at_risk.used"): humanize.percent(r.used(now), lang),
+        t("ops.at_risk.warning"): _flag(r),
+        t("common.rule"): r.rule,
+        t("common.clause"): r.clause,
+        t("common.severity"): _severity(r.severity),
+        t("common.province"): r.province,
+        t("common.unit"): r.unit,
+        t("ops.subject"): r.subject,
+        t("ops.at_risk.started"): shown(r.started_at, lang),
+    }
+    for r in rows
+]
 st.dataframe(
-    [
-        {
-            t("ops.at_risk.due"): shown(r.due_at, lang),
-            t("ops.at_risk.left"): humanize.duration((r.due_at - now).total_seconds(), lang),
-            t("ops.at_risk.used"): humanize.percent(r.used(now), lang),
-            t("ops.at_risk.warning"): _flag(r),
-            t("common.rule"): r.rule,
-            t("common.clause"): r.clause,
-            t("common.severity"): _severity(r.severity),
-            t("common.province"): r.province,
-            t("common.unit"): r.unit,
-            t("ops.subject"): r.subject,
-            t("ops.at_risk.started"): shown(r.started_at, lang),
-        }
-        for r in rows
-    ],
+    at_risk_rows,
     hide_index=True,
     width="stretch",
 )
+download_buttons(at_risk_rows, name="at-risk")
 st.caption(t("ops.at_risk.warned", n=len(warned)))

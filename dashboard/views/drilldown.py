@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import core_page
 from dashboard.data.rollup import Slice, rate
 from dashboard.data.scorecard import ALL
+from dashboard.downloads import download_buttons
 from dashboard.humanize import percent
 from dashboard.i18n import current_language, t
 from dashboard.labels import channel_name, province_name
@@ -48,19 +49,21 @@ def by_month(where: Slice) -> None:
         st.info(t("common.no_data"))
         return
     rates = [rate(r.checked, r.standing) for r in rows]
+    drilldown_months_rows = [
+        {
+            t("core.month"): r.month,
+            t("core.rate"): percent(value, lang),
+            t("core.stars"): star_text(stars(value), none),
+            t("core.violations"): r.standing,
+            t("core.checked"): r.checked,
+        }
+        for r, value in zip(rows, rates, strict=True)
+    ]
     st.dataframe(
-        [
-            {
-                t("core.month"): r.month,
-                t("core.rate"): percent(value, lang),
-                t("core.stars"): star_text(stars(value), none),
-                t("core.violations"): r.standing,
-                t("core.checked"): r.checked,
-            }
-            for r, value in zip(rows, rates, strict=True)
-        ],
+        drilldown_months_rows,
         hide_index=True,
     )
+    download_buttons(drilldown_months_rows, name="drilldown-months")
     points = {
         t("core.month"): [r.month for r in rows],
         t("core.rate_percent"): [None if v is None else round(100 * v, 2) for v in rates],
@@ -82,24 +85,26 @@ def year_slice(**filters: str | None) -> Slice:
 
 units = core_page.unit_rows(core_page.month_slice(scope, month, province=province))
 st.subheader(t("core.drilldown.units", province=province_name(province)))
+drilldown_units_rows = [
+    {
+        t("common.unit"): u.unit,
+        t("core.kind"): channel_name(u.channel),
+        t("core.rate"): percent(rate(u.checked, u.standing), lang),
+        t("core.stars"): star_text(stars(rate(u.checked, u.standing)), none),
+        t("core.violations"): u.standing,
+        t("core.voided"): u.voided,
+        t("core.checked"): u.checked,
+    }
+    for u in units
+]
 table = st.dataframe(
-    [
-        {
-            t("common.unit"): u.unit,
-            t("core.kind"): channel_name(u.channel),
-            t("core.rate"): percent(rate(u.checked, u.standing), lang),
-            t("core.stars"): star_text(stars(rate(u.checked, u.standing)), none),
-            t("core.violations"): u.standing,
-            t("core.voided"): u.voided,
-            t("core.checked"): u.checked,
-        }
-        for u in units
-    ],
+    drilldown_units_rows,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="drilldown_units",
 )
+download_buttons(drilldown_units_rows, name="drilldown-units")
 st.caption(t("core.drilldown.pick_unit"))
 worst = [u for u in units if u.standing][:15]
 if worst:
@@ -153,7 +158,9 @@ def kpi_row(rule: str, checked: int, violated: int, standing: int) -> dict[str, 
     }
 
 
-st.dataframe([kpi_row(k.rule, k.checked, k.violated, k.standing) for k in kpis], hide_index=True)
+drilldown_kpis_rows = [kpi_row(k.rule, k.checked, k.violated, k.standing) for k in kpis]
+st.dataframe(drilldown_kpis_rows, hide_index=True)
+download_buttons(drilldown_kpis_rows, name="drilldown-kpis")
 st.caption(t("core.drilldown.kpi_explained"))
 st.subheader(t("core.drilldown.unit_months", unit=unit))
 by_month(year_slice(province=province, unit=unit))

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import core_page
 from dashboard.data.rollup import rate
 from dashboard.data.scorecard import ALL, Cell
+from dashboard.downloads import download_buttons
 from dashboard.humanize import percent
 from dashboard.i18n import current_language, t
 from dashboard.labels import channel_name, province_name
@@ -72,24 +73,26 @@ st.caption(
 
 st.subheader(t("core.scorecard.by_province"))
 provinces = [c for c in current if c.province != ALL and c.channel == ALL]
+scorecard_provinces_rows = [
+    {
+        t("common.province"): province_name(c.province),
+        t("core.rate"): percent(rate(c.checked, c.standing), lang),
+        t("core.trend"): trend(c),
+        t("core.stars"): star_text(stars(rate(c.checked, c.standing)), none),
+        t("core.violations"): c.standing,
+        t("core.voided"): c.voided,
+        t("core.checked"): c.checked,
+    }
+    for c in provinces
+]
 table = st.dataframe(
-    [
-        {
-            t("common.province"): province_name(c.province),
-            t("core.rate"): percent(rate(c.checked, c.standing), lang),
-            t("core.trend"): trend(c),
-            t("core.stars"): star_text(stars(rate(c.checked, c.standing)), none),
-            t("core.violations"): c.standing,
-            t("core.voided"): c.voided,
-            t("core.checked"): c.checked,
-        }
-        for c in provinces
-    ],
+    scorecard_provinces_rows,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="scorecard_provinces",
 )
+download_buttons(scorecard_provinces_rows, name="scorecard-provinces")
 st.caption(t("core.scorecard.pick_province"))
 chosen = table.selection.rows if table is not None else []
 if chosen:
@@ -101,28 +104,30 @@ if chosen:
 st.subheader(t("core.scorecard.by_channel"))
 channels = sorted({c.channel for c in current if c.channel != ALL})
 by_key = {(c.province, c.channel): c for c in current}
-st.dataframe(
-    [
-        {
-            t("common.province"): province_name(p.province),
-            **{
-                channel_name(ch): (
-                    none
-                    if (cell := by_key.get((p.province, ch))) is None
-                    else t(
-                        "core.cell",
-                        rate=percent(rate(cell.checked, cell.standing), lang),
-                        n=cell.standing,
-                        stars=star_text(stars(rate(cell.checked, cell.standing)), none),
-                    )
+scorecard_channels_rows = [
+    {
+        t("common.province"): province_name(p.province),
+        **{
+            channel_name(ch): (
+                none
+                if (cell := by_key.get((p.province, ch))) is None
+                else t(
+                    "core.cell",
+                    rate=percent(rate(cell.checked, cell.standing), lang),
+                    n=cell.standing,
+                    stars=star_text(stars(rate(cell.checked, cell.standing)), none),
                 )
-                for ch in channels
-            },
-        }
-        for p in provinces
-    ],
+            )
+            for ch in channels
+        },
+    }
+    for p in provinces
+]
+st.dataframe(
+    scorecard_channels_rows,
     hide_index=True,
 )
+download_buttons(scorecard_channels_rows, name="scorecard-channels")
 st.caption(t("core.scorecard.cell_explained"))
 
 st.subheader(t("core.scorecard.worst_clauses"))
@@ -138,19 +143,21 @@ if worst:
         horizontal=True,
         sort=f"-{t('core.violations')}",
     )
+    scorecard_worst_clauses_rows = [
+        {
+            t("common.rule"): w.rule,
+            t("common.clause"): none if (info := rule_info(w.rule)) is None else info.clause,
+            t("core.title"): none if info is None else info.title(lang),
+            t("core.violations"): w.standing,
+            t("core.provinces"): w.provinces,
+        }
+        for w in worst
+    ]
     st.dataframe(
-        [
-            {
-                t("common.rule"): w.rule,
-                t("common.clause"): none if (info := rule_info(w.rule)) is None else info.clause,
-                t("core.title"): none if info is None else info.title(lang),
-                t("core.violations"): w.standing,
-                t("core.provinces"): w.provinces,
-            }
-            for w in worst
-        ],
+        scorecard_worst_clauses_rows,
         hide_index=True,
     )
+    download_buttons(scorecard_worst_clauses_rows, name="scorecard-worst-clauses")
 else:
     st.info(t("common.no_data"))
 st.caption(t("core.scorecard.no_map"))

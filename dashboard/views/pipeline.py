@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import humanize
 from dashboard.connection import client
 from dashboard.data import pipeline
+from dashboard.downloads import download_buttons
 from dashboard.i18n import current_language, t
 from dashboard.localtime import freshness, shown
 from dashboard.scope import Scope
@@ -79,31 +80,35 @@ for name, scraped in ((t("ops.pipeline.worker"), worker), (t("ops.pipeline.sink"
         st.warning(t("ops.pipeline.unreachable", process=name, url=scraped.url, why=scraped.error))
 rows = pipeline.partitions(worker, sink)
 if rows:
+    pipeline_partitions_rows = [
+        {
+            t("ops.pipeline.topic"): r.topic,
+            t("ops.pipeline.partition"): r.partition,
+            t("ops.pipeline.worker_lag"): _count(r.worker_lag),
+            t("ops.pipeline.partition_mark"): _mark(r.mark),
+            t("ops.pipeline.sink_lag"): _count(r.sink_lag),
+        }
+        for r in rows
+    ]
     st.dataframe(
-        [
-            {
-                t("ops.pipeline.topic"): r.topic,
-                t("ops.pipeline.partition"): r.partition,
-                t("ops.pipeline.worker_lag"): _count(r.worker_lag),
-                t("ops.pipeline.partition_mark"): _mark(r.mark),
-                t("ops.pipeline.sink_lag"): _count(r.sink_lag),
-            }
-            for r in rows
-        ],
+        pipeline_partitions_rows,
         hide_index=True,
         width="stretch",
     )
+    download_buttons(pipeline_partitions_rows, name="pipeline-partitions")
 elif worker.error is None or sink.error is None:
     st.info(t("ops.pipeline.no_partitions"))
 shards = pipeline.shard_clocks(worker)
 if shards:
+    pipeline_shards_rows = [
+        {t("ops.pipeline.shard"): shard, t("ops.pipeline.shard_clock"): _mark(clock)}
+        for shard, clock in shards
+    ]
     st.dataframe(
-        [
-            {t("ops.pipeline.shard"): shard, t("ops.pipeline.shard_clock"): _mark(clock)}
-            for shard, clock in shards
-        ],
+        pipeline_shards_rows,
         hide_index=True,
     )
+    download_buttons(pipeline_shards_rows, name="pipeline-shards")
 
 st.subheader(t("ops.pipeline.letters"))
 if scope.provinces is not None:
@@ -113,17 +118,19 @@ if not reasons:
     st.info(t("ops.pipeline.no_letters"))
     st.stop()
 st.caption(freshness(pipeline.latest_letter(ch, scope), lang))
+dead_letter_reasons_rows = [
+    {
+        t("ops.pipeline.reason"): r.reason,
+        t("ops.pipeline.letter_count"): r.letters,
+        t("ops.pipeline.latest"): shown(r.latest, lang, seconds=True),
+    }
+    for r in reasons
+]
 st.dataframe(
-    [
-        {
-            t("ops.pipeline.reason"): r.reason,
-            t("ops.pipeline.letter_count"): r.letters,
-            t("ops.pipeline.latest"): shown(r.latest, lang, seconds=True),
-        }
-        for r in reasons
-    ],
+    dead_letter_reasons_rows,
     hide_index=True,
 )
+download_buttons(dead_letter_reasons_rows, name="dead-letter-reasons")
 choices = [ALL, *(r.reason for r in reasons)]
 asked = st.query_params.get("reason", ALL)
 reason = st.selectbox(
@@ -137,19 +144,21 @@ if reason:
 elif "reason" in st.query_params:
     del st.query_params["reason"]
 samples = _letters(scope.provinces, reason or None)[1]
+dead_letters_rows = [
+    {
+        t("ops.pipeline.received_at"): shown(s.received_at, lang, seconds=True),
+        t("ops.pipeline.topic"): s.topic,
+        t("ops.pipeline.partition"): s.partition,
+        t("ops.pipeline.offset"): s.offset,
+        t("common.province"): s.province or humanize.missing(lang),
+        t("ops.pipeline.reason"): s.reason,
+        t("ops.pipeline.raw"): s.raw,
+    }
+    for s in samples
+]
 st.dataframe(
-    [
-        {
-            t("ops.pipeline.received_at"): shown(s.received_at, lang, seconds=True),
-            t("ops.pipeline.topic"): s.topic,
-            t("ops.pipeline.partition"): s.partition,
-            t("ops.pipeline.offset"): s.offset,
-            t("common.province"): s.province or humanize.missing(lang),
-            t("ops.pipeline.reason"): s.reason,
-            t("ops.pipeline.raw"): s.raw,
-        }
-        for s in samples
-    ],
+    dead_letters_rows,
     hide_index=True,
     width="stretch",
 )
+download_buttons(dead_letters_rows, name="dead-letters")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import core_page
 from dashboard.data.rollup import Slice
+from dashboard.downloads import download_buttons
 from dashboard.i18n import current_language, t
 from dashboard.labels import channel_name, province_name
 from dashboard.rulebook import rule_info
@@ -41,25 +42,27 @@ def clause(rule: str) -> str:
 
 
 st.caption(t("core.rules.window", start=f"{start:%Y-%m}", end=f"{month:%Y-%m}"))
+rules_rows = [
+    {
+        t("common.rule"): r.key,
+        t("common.clause"): clause(r.key),
+        t("common.channel"): channel_name(r.key.split(".")[0]),
+        t("core.rules.this_month"): this_month[r.key].standing if r.key in this_month else 0,
+        t("core.rules.year"): r.standing,
+        t("core.provinces"): r.provinces,
+        t("core.rules.since"): when(r.since),
+        t("core.rules.latest"): when(r.latest),
+    }
+    for r in rows
+]
 table = st.dataframe(
-    [
-        {
-            t("common.rule"): r.key,
-            t("common.clause"): clause(r.key),
-            t("common.channel"): channel_name(r.key.split(".")[0]),
-            t("core.rules.this_month"): this_month[r.key].standing if r.key in this_month else 0,
-            t("core.rules.year"): r.standing,
-            t("core.provinces"): r.provinces,
-            t("core.rules.since"): when(r.since),
-            t("core.rules.latest"): when(r.latest),
-        }
-        for r in rows
-    ],
+    rules_rows,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="rules_table",
 )
+download_buttons(rules_rows, name="rules")
 st.caption(t("core.rules.pick"))
 names = [r.key for r in rows]
 picked = table.selection.rows if table is not None else []
@@ -74,19 +77,21 @@ info = rule_info(rule)
 st.subheader(t("core.rules.where", rule=rule if info is None else f"{rule} · {info.clause}"))
 st.page_link("views/violations.py", label=t("core.open_violations"), query_params={"rule": rule})
 places = core_page.rule_by_province(Slice(scope, start, core_page.next_month(month), rule=rule))
+rules_provinces_rows = [
+    {
+        t("common.province"): province_name(p.key),
+        t("core.rules.year"): p.standing,
+        t("core.voided"): p.voided,
+        t("core.rules.since"): when(p.since),
+        t("core.rules.latest"): when(p.latest),
+    }
+    for p in places
+]
 st.dataframe(
-    [
-        {
-            t("common.province"): province_name(p.key),
-            t("core.rules.year"): p.standing,
-            t("core.voided"): p.voided,
-            t("core.rules.since"): when(p.since),
-            t("core.rules.latest"): when(p.latest),
-        }
-        for p in places
-    ],
+    rules_provinces_rows,
     hide_index=True,
 )
+download_buttons(rules_provinces_rows, name="rules-provinces")
 if places:
     st.bar_chart(
         {

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from dashboard import humanize
 from dashboard.connection import client
 from dashboard.data import standards as data
+from dashboard.downloads import download_buttons
 from dashboard.i18n import current_language, t
 from dashboard.localtime import shown
 from dashboard.scope import Scope
@@ -96,45 +97,49 @@ if current is not None:
     )
 
 st.subheader(t("ops.standards.versions"))
+standards_versions_rows = [
+    {
+        t("ops.standards.version"): v.key,
+        t("ops.standards.title"): v.standard.title,
+        t("ops.standards.effective_from"): shown(v.standard.effective_from, lang),
+        t("ops.standards.effective_to"): shown(v.standard.effective_to, lang)
+        if v.standard.effective_to is not None
+        else t("ops.standards.open_ended"),
+        t("ops.standards.rules"): len(v.standard.rules),
+        t("ops.standards.owner"): v.standard.owner,
+        t("ops.standards.installed"): t("ops.yes") if v.installed else t("ops.no"),
+        t("ops.standards.locked"): t("ops.yes") if v.locked else t("ops.no"),
+        t("ops.standards.publication"): _publication(v),
+        t("ops.standards.note"): next(
+            (c.note for c in v.standard.changelog if c.version == v.standard.version),
+            humanize.missing(lang),
+        ),
+    }
+    for v in versions
+]
 st.dataframe(
-    [
-        {
-            t("ops.standards.version"): v.key,
-            t("ops.standards.title"): v.standard.title,
-            t("ops.standards.effective_from"): shown(v.standard.effective_from, lang),
-            t("ops.standards.effective_to"): shown(v.standard.effective_to, lang)
-            if v.standard.effective_to is not None
-            else t("ops.standards.open_ended"),
-            t("ops.standards.rules"): len(v.standard.rules),
-            t("ops.standards.owner"): v.standard.owner,
-            t("ops.standards.installed"): t("ops.yes") if v.installed else t("ops.no"),
-            t("ops.standards.locked"): t("ops.yes") if v.locked else t("ops.no"),
-            t("ops.standards.publication"): _publication(v),
-            t("ops.standards.note"): next(
-                (c.note for c in v.standard.changelog if c.version == v.standard.version),
-                humanize.missing(lang),
-            ),
-        }
-        for v in versions
-    ],
+    standards_versions_rows,
     hide_index=True,
     width="stretch",
 )
+download_buttons(standards_versions_rows, name="standards-versions")
 used = _in_use(scope.provinces)
 if used:
     st.caption(t("ops.standards.in_stream"))
+    standards_in_use_rows = [
+        {
+            t("ops.standards.version"): u.key,
+            t("ops.standards.found"): f"{u.violations:,}",
+            t("ops.standards.first"): shown(u.first, lang),
+            t("ops.standards.last"): shown(u.last, lang),
+        }
+        for u in used
+    ]
     st.dataframe(
-        [
-            {
-                t("ops.standards.version"): u.key,
-                t("ops.standards.found"): f"{u.violations:,}",
-                t("ops.standards.first"): shown(u.first, lang),
-                t("ops.standards.last"): shown(u.last, lang),
-            }
-            for u in used
-        ],
+        standards_in_use_rows,
         hide_index=True,
     )
+    download_buttons(standards_in_use_rows, name="standards-in-use")
 
 st.subheader(t("ops.standards.diff"))
 keys = [v.key for v in versions]
@@ -157,7 +162,9 @@ else:
     if not found:
         st.info(t("ops.standards.same"))
     else:
-        st.dataframe([_change(c, old, new) for c in found], hide_index=True, width="stretch")
+        standards_diff_rows = [_change(c, old, new) for c in found]
+        st.dataframe(standards_diff_rows, hide_index=True, width="stretch")
+        download_buttons(standards_diff_rows, name="standards-diff")
 
 st.subheader(t("ops.standards.coverage"))
 rows = data.coverage()
@@ -167,22 +174,24 @@ x, y, z = st.columns(3)
 x.metric(t("ops.standards.catalog_rules"), len(rows))
 y.metric(t("ops.standards.covered"), f"{covered} ({humanize.percent(covered / len(rows), lang)})")
 z.metric(t("ops.standards.gaps"), gaps)
+standards_coverage_rows = [
+    {
+        t("ops.standards.catalog_rule"): r.rule,
+        t("ops.standards.rule_file"): r.rule_file or humanize.missing(lang),
+        t("ops.standards.cases"): r.cases,
+        t("ops.standards.violating"): r.violating,
+        t("ops.standards.compliant"): r.compliant,
+        t("ops.standards.status"): t(
+            "ops.standards.status_ok"
+            if r.covered
+            else ("ops.standards.status_optional" if r.optional else "ops.standards.status_gap")
+        ),
+    }
+    for r in rows
+]
 st.dataframe(
-    [
-        {
-            t("ops.standards.catalog_rule"): r.rule,
-            t("ops.standards.rule_file"): r.rule_file or humanize.missing(lang),
-            t("ops.standards.cases"): r.cases,
-            t("ops.standards.violating"): r.violating,
-            t("ops.standards.compliant"): r.compliant,
-            t("ops.standards.status"): t(
-                "ops.standards.status_ok"
-                if r.covered
-                else ("ops.standards.status_optional" if r.optional else "ops.standards.status_gap")
-            ),
-        }
-        for r in rows
-    ],
+    standards_coverage_rows,
     hide_index=True,
     width="stretch",
 )
+download_buttons(standards_coverage_rows, name="standards-coverage")

@@ -32,6 +32,7 @@ from dashboard.data.violations import (
     violation,
 )
 from dashboard.dispute_panel import dispute_panel
+from dashboard.downloads import download_buttons
 from dashboard.evidence import moment, rule_description, timeline_rows
 from dashboard.freshness import latest_insert
 from dashboard.humanize import measured
@@ -213,14 +214,16 @@ def explorer(scope: Scope, lang: str) -> None:
         st.info(t("evidence.none"))
         return
     st.caption(t("evidence.select_hint"))
+    violations_rows = _table_rows(page.rows, lang)
     table = st.dataframe(
-        _table_rows(page.rows, lang),
+        violations_rows,
         width="stretch",
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="evidence.table",
     )
+    download_buttons(violations_rows, name="violations")
     picked = table.selection.rows if table is not None else []
     if picked:
         _open(page.rows[picked[0]].violation_id)
@@ -295,22 +298,24 @@ def _timeline(scope: Scope, row: ViolationRow, lang: str) -> None:
     events = evidence_events(client(), scope, row)
     rows = timeline_rows(events, lang)
     if rows:
+        evidence_timeline_rows = [
+            {
+                t("evidence.col.time"): r["time"],
+                t("evidence.col.offset"): r["offset"],
+                t("evidence.col.type"): r["type"],
+                t("evidence.col.subject"): r["subject"],
+                t("evidence.col.details"): r["details"],
+                t("evidence.col.id"): r["id"],
+            }
+            for r in rows
+        ]
         st.dataframe(
-            [
-                {
-                    t("evidence.col.time"): r["time"],
-                    t("evidence.col.offset"): r["offset"],
-                    t("evidence.col.type"): r["type"],
-                    t("evidence.col.subject"): r["subject"],
-                    t("evidence.col.details"): r["details"],
-                    t("evidence.col.id"): r["id"],
-                }
-                for r in rows
-            ],
+            evidence_timeline_rows,
             width="stretch",
             hide_index=True,
             key="evidence.timeline",
         )
+        download_buttons(evidence_timeline_rows, name="evidence-timeline")
     absent = sorted(set(row.evidence) - {e.id for e in events})
     if absent:
         st.caption(t("evidence.timeline_missing", n=len(absent), ids=", ".join(absent)))

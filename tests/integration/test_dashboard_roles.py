@@ -220,16 +220,26 @@ def _hostile_params(seeded: Seeded) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("hostile", [False, True], ids=["plain", "url-params"])
+def _own_violation_params(seeded: Seeded) -> dict[str, str]:
+    """The manager's own violation open: its evidence timeline and dispute history, and
+    their downloads, must hold only its own province's rows too."""
+    return {"violation": seeded.violation(OWN), "month": f"{seeded.when:%Y-%m}"}
+
+
+@pytest.mark.parametrize("asked", ["plain", "url-params", "own-violation"])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
 def test_a_provincial_manager_sees_no_other_province(
     open_page: Callable[..., AppTest],
     seeded: Seeded,
     downloads: list[bytes],
     page: Any,
-    hostile: bool,
+    asked: str,
 ) -> None:
-    params = _hostile_params(seeded) if hostile else {"month": f"{seeded.when:%Y-%m}"}
+    params = {
+        "plain": {"month": f"{seeded.when:%Y-%m}"},
+        "url-params": _hostile_params(seeded),
+        "own-violation": _own_violation_params(seeded),
+    }[asked]
     app = open_page(VIEWERS[Role.PROVINCE_MANAGER], page.script, params)
     assert not app.exception, app.exception
     for button in app.get("download_button"):
@@ -242,6 +252,9 @@ def test_a_provincial_manager_sees_no_other_province(
         assert not leaked, f"{page.key}: another province's rows shown: {leaked}"
     options = _options(app)
     assert not set(options) & set(OTHERS), f"{page.key}: options offer {options}"
+    if asked == "own-violation" and page.key == "violations":
+        own_event = f"ev-{OWN}-{seeded.run}".encode()
+        assert any(own_event in blob for blob in downloads), "no evidence timeline download"
 
 
 def test_the_scorecard_shows_the_managers_own_rows(
