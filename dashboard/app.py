@@ -31,5 +31,10 @@ where = f" · {province_name(viewer.province)}" if viewer.province else ""
 st.sidebar.markdown(f"**{viewer.name}** · {t(f'core.role.{viewer.role.value}')}{where}")
 if st.sidebar.button(t("core.auth.logout"), key="core_logout"):
     logout()
-    st.rerun()
+    # No rerun here: the re-login cookie is deleted by a browser component of this run,
+    # and a rerun now can cut it off, so the next login form finds the cookie and logs
+    # the previous user back in. The next click shows the form.
+    st.info(t("core.auth.logged_out"))
+    st.button(t("core.auth.again"), key="core_login_again")
+    st.stop()
 navigation.run()

@@ -80,6 +80,8 @@ class Browsing:
 
     def log_out(self) -> None:
         self.page.get_by_role("button", name=zh("core.auth.logout")).click()
+        self.page.get_by_text(zh("core.auth.logged_out")).wait_for(timeout=WAIT_MS)
+        self.page.get_by_role("button", name=zh("core.auth.again")).click()
         self.page.get_by_label(zh("core.auth.username")).wait_for(timeout=WAIT_MS)
 
     def visit(self, key: str, query: str = "", lang: str = "zh") -> None:
@@ -147,10 +149,10 @@ def _browsing(browser: Browser, url: str) -> Browsing:
 
 
 def _hand_over(tab: Browsing, browser: Browser, name: str, password: str) -> Browsing:
-    """Log out; the next person logs in at a browser of their own. streamlit-authenticator
-    sets and deletes its re-login cookie through a component that the `st.rerun()` right
-    after login and logout can cut off, so a shared browser may log the last person back in
-    on its next fresh load (seen once in four runs)."""
+    """Log out; the next person logs in at a browser of their own, as people do.
+    (streamlit-authenticator deletes its re-login cookie through a browser component; the
+    dashboard once reran right after logout, which could cut it off and log the last person
+    back in on a shared browser's next load: seen once in four runs, since fixed in app.py.)"""
     tab.log_out()
     tab.page.context.close()
     following = _browsing(browser, tab.url)

@@ -64,4 +64,6 @@ def test_a_manager_logs_in_to_their_province_and_out(app: AppTest) -> None:
     app.sidebar.button(key="core_logout").click().run()
     assert "viewer" not in app.session_state
     assert not app.title
+    assert [i.value for i in app.info] == [text("core.auth.logged_out", "zh")]
+    app.button(key="core_login_again").click().run()
     assert [s.value for s in app.subheader] == [text("core.auth.title", "zh")]
