@@ -238,7 +238,6 @@ def prepare(path: Path, size: Size, reload: bool, settle: float) -> dict[str, An
 
 
 def _query_modules() -> Iterator[ModuleType]:
-    yield importlib.import_module("dashboard.queries")
     for info in pkgutil.iter_modules(dashboard.data.__path__):
         yield importlib.import_module(f"dashboard.data.{info.name}")
 

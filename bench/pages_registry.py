@@ -5,7 +5,7 @@ through `probe`, with the arguments the page itself passes on opening for that
 viewer (the newest month, the first province and unit it lists, the first row
 of the explorer selected…). Adding a page is a function here and a line in
 `PAGES`, keyed as in `dashboard.pages.PAGES`. `bench_pages.py` lists the query
-functions of `dashboard/queries.py` and `dashboard/data/` that no page here
+functions of `dashboard/data/` that no page here
 calls, so a new query does not go untimed unnoticed. The standards page's
 versions come from Kafka (`svc.standards`), not ClickHouse: only its
 ClickHouse query is here.
