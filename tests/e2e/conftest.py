@@ -47,10 +47,13 @@ def browser() -> Iterator[Browser]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The restart test first among the e2e tests: it times the first run from the stack's
-    start. The other tests keep their places."""
+    """The e2e tests last, so the session's stack (`stack`, torn down with the session)
+    does not run beside every integration test; and the restart test first among them:
+    it times the first run from the stack's start."""
     here = Path(__file__).parent
-    places = [i for i, item in enumerate(items) if item.path.parent == here]
-    ordered = sorted((items[i] for i in places), key=lambda item: item.path.name != RUNS_FIRST)
-    for place, item in zip(places, ordered, strict=True):
-        items[place] = item
+    others = [item for item in items if item.path.parent != here]
+    ours = sorted(
+        (item for item in items if item.path.parent == here),
+        key=lambda item: item.path.name != RUNS_FIRST,
+    )
+    items[:] = [*others, *ours]
