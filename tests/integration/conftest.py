@@ -8,6 +8,7 @@ Unit tests need none of this, and see none of it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,16 @@ from events.settings import Settings, load_settings
 from processors.sink.projector import Projector, start_in_background
 from processors.storage.client import connect
 from processors.storage.schema import create_schema
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit's AppTest runs a page as the `__main__` module and leaves it there; a process
+    spawned later in this test process (`ShardedPublisher`) would then run that page
+    (`dashboard/app.py`) as its main module, and die in it."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

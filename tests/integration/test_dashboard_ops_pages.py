@@ -261,6 +261,8 @@ def test_pipeline_reads_lag_and_clock_per_partition_from_the_metrics(
     seeded: Seeded, worker_metrics: int, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SVC_WORKER_METRICS_PORT", str(worker_metrics))
+    # no sink here: a stack running on this machine would answer at the default port
+    monkeypatch.setenv("SVC_SINK_METRICS_PORT", str(free_port_pair()))
     app = _open("pipeline", OWNER, chdb_dsn, monkeypatch)
     partitions = app.dataframe[0].value
     row = partitions[partitions[text("ops.pipeline.partition", "en")] == 3]
