@@ -73,10 +73,11 @@ class Browsing:
         self._form()
         self.page.get_by_role("button", name=zh("core.auth.logout")).wait_for(timeout=WAIT_MS)
 
-    def _form(self) -> None:
-        self.page.get_by_label(zh("core.auth.username")).fill(self.name)
-        self.page.get_by_label(zh("core.auth.password"), exact=True).fill(self.password)
-        self.page.get_by_role("button", name=zh("core.auth.login")).click()
+    def _form(self, lang: str = "zh") -> None:
+        """The login form, in the language the page was loaded in."""
+        self.page.get_by_label(text("core.auth.username", lang)).fill(self.name)
+        self.page.get_by_label(text("core.auth.password", lang), exact=True).fill(self.password)
+        self.page.get_by_role("button", name=text("core.auth.login", lang)).click()
 
     def log_out(self) -> None:
         self.page.get_by_role("button", name=zh("core.auth.logout")).click()
@@ -89,10 +90,10 @@ class Browsing:
         path = "" if key == PAGES[0].key else key
         self.page.goto(f"{self.url}/{path}{'?' if query else ''}{query}")
         title = self.page.get_by_role("heading", name=text(f"page.{key}", lang)).first
-        form = self.page.get_by_label(zh("core.auth.username"))
+        form = self.page.get_by_label(text("core.auth.username", lang))
         title.or_(form).wait_for(timeout=WAIT_MS)
         if not title.is_visible():
-            self._form()
+            self._form(lang)
         title.wait_for(timeout=WAIT_MS)
         self.page.locator("[data-testid='stSidebar'] strong").filter(
             has_text=re.compile(f"^{re.escape(self.name)}$")
