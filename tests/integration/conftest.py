@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from clickhouse_connect.driver.client import Client
 
 from events.settings import Settings, load_settings
@@ -29,6 +30,13 @@ def _main_module_kept() -> Iterator[None]:
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture(autouse=True)
+def _page_results_fresh() -> None:
+    """The pages cache query results per process for 30 s (`st.cache_data`): a page an
+    earlier test opened would show that test's rows instead of the rows this one seeded."""
+    st.cache_data.clear()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from clickhouse_connect.driver.client import Client
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 from streamlit.testing.v1 import AppTest
@@ -292,7 +291,6 @@ def test_standards_diffs_a_published_version_against_the_installed_one(
     )
     topic = standards_data.Published({v2.key: v2}, {v2.key: digest(v2)})
     monkeypatch.setattr(standards_data, "read_published", lambda _bootstrap: topic)
-    st.cache_data.clear()
     app = _open("standards", OWNER, chdb_dsn, monkeypatch, a=v1.key, b=v2.key)
     assert (app.query_params["a"], app.query_params["b"]) == (v1.key, v2.key)
     changes = app.dataframe[-2].value

@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
@@ -34,7 +33,6 @@ def app(clickhouse: Client, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> A
     sink.add("svc.violations", 5, 1, json.dumps(violation).encode())
     sink.flush()
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
-    st.cache_data.clear()  # results cached by an earlier test would hide these rows
     test = AppTest.from_file(str(APP), default_timeout=30)
     test.session_state["viewer"] = Viewer("pages-test", Role.HQ_AUDITOR)
     return test

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from clickhouse_connect.driver.client import Client
 from streamlit.testing.v1 import AppTest
 
@@ -96,7 +95,6 @@ def seeded(clickhouse: Client) -> Seeded:
 @pytest.fixture
 def page(chdb_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SVC_CLICKHOUSE_DSN", chdb_dsn)
-    st.cache_data.clear()  # results cached by an earlier test would hide these rows
     app = AppTest.from_file(str(APP), default_timeout=60).switch_page("views/violations.py")
     app.session_state[VIEWER_KEY] = Viewer("hq-auditor", Role.HQ_AUDITOR)  # logged in
     return app
