@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -43,9 +44,16 @@ def _open_scorecard(page: Page, url: str, password: str) -> None:
 
 
 def _violations_by_province(
-    browser: Browser, url: str, password: str, shot: Path, timeout_s: float
+    browser: Browser,
+    url: str,
+    password: str,
+    shot: Path,
+    timeout_s: float,
+    enough: Callable[[dict[str, int]], bool],
 ) -> dict[str, int]:
-    """Log in as HQ, open the scorecard and wait until every simulated province has a row."""
+    """Log in as HQ, open the scorecard and reload it until its violations by province are
+    `enough` (the sink writes checks before the violations found among them, so a province
+    can show its row with 0 violations for a while)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     counts: dict[str, int] = {}
     deadline = time.monotonic() + timeout_s
@@ -61,7 +69,7 @@ def _violations_by_province(
                 for cells in rows[1:]
                 if len(cells) >= 5 and cells[4].replace(",", "").isdigit()
             }
-            if all(p in counts for p in PROVINCES):
+            if enough(counts):
                 break
         time.sleep(5)
     page.screenshot(path=str(shot), full_page=True)
@@ -73,13 +81,27 @@ def test_main_command_shows_violations_that_survive_a_restart(
     stack: Stack, browser: Browser
 ) -> None:
     url, password = stack.url, stack.password("hq")
-    first = _violations_by_province(browser, url, password, VAR / "e2e-dashboard.png", 180)
+    first = _violations_by_province(
+        browser,
+        url,
+        password,
+        VAR / "e2e-dashboard.png",
+        180,
+        lambda counts: all(counts.get(p, 0) > 0 for p in PROVINCES),
+    )
     record_timing("first_run_to_violations_s", time.monotonic() - stack.started)
     assert all(first.get(p, 0) > 0 for p in PROVINCES), first
 
     stack.down()
     started = time.monotonic()
     stack.make_run("--no-simulate")
-    again = _violations_by_province(browser, url, password, VAR / "e2e-dashboard-restarted.png", 60)
+    again = _violations_by_province(
+        browser,
+        url,
+        password,
+        VAR / "e2e-dashboard-restarted.png",
+        60,
+        lambda counts: all(counts.get(p, 0) >= first[p] for p in PROVINCES),
+    )
     record_timing("restart_to_violations_s", time.monotonic() - started)
     assert all(again.get(p, 0) >= first[p] for p in PROVINCES), (first, again)
