@@ -2,9 +2,13 @@
 
 The worker publishes a clock when it opens and again when it closes (met, breached…);
 the table keeps the latest state per clock, so an open row is a clock still running.
-The FINAL queries filter on `due_at` in PREWHERE, before the rows of one clock are
-merged: both states of a clock carry the same `due_at`, so that is exact, and it keeps
-the page from merging every clock ever published.
+The queries filter on `due_at` before the rows of one clock are merged: both states of
+a clock carry the same `due_at`, so that is exact. They merge a clock's rows themselves,
+by its key (province, rule, clock_id) at its highest revision, as FINAL would: FINAL
+reads the table, whose key cannot narrow `due_at`, while a grouped query reads the
+projection ordered by `due_at` (`clocks_by_due`, processors/storage/schema.py), only
+the granules of the asked window. The province list and the freshness line read the
+`clocks_by_province` aggregate projection.
 """
 
 from __future__ import annotations
@@ -69,11 +73,15 @@ def due_within(
         params["province"] = province
     chosen = "1" if province is None else "province = {province:String}"
     sql = f"""
-        SELECT clock_id, rule, clause, severity, province, unit, subject, started_at, due_at
-        FROM {DATABASE}.clocks FINAL
-        PREWHERE due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
-        WHERE NOT closed AND {scope_filter(scope, params)} AND {chosen}
-        ORDER BY due_at, clock_id
+        SELECT clock_id, rule, argMax(clause, revision), argMax(severity, revision), province,
+               argMax(unit, revision), argMax(subject, revision),
+               argMax(started_at, revision), argMax(due_at, revision) AS due
+        FROM {DATABASE}.clocks
+        WHERE due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
+          AND {scope_filter(scope, params)} AND {chosen}
+        GROUP BY province, rule, clock_id
+        HAVING NOT argMax(closed, revision)
+        ORDER BY due, clock_id
         LIMIT {{limit:UInt32}}
     """
     return [
@@ -86,8 +94,8 @@ def provinces(client: Client, scope: Scope) -> list[str]:
     """Provinces with clocks, within the scope: the page's province filter."""
     params: dict[str, Any] = {}
     sql = f"""
-        SELECT DISTINCT province FROM {DATABASE}.clocks
-        WHERE {scope_filter(scope, params)} ORDER BY province
+        SELECT province FROM {DATABASE}.clocks
+        WHERE {scope_filter(scope, params)} GROUP BY province ORDER BY province
     """
     return [str(row[0]) for row in client.query(sql, parameters=params).result_rows]
 
@@ -101,8 +109,12 @@ def overdue(client: Client, scope: Scope, *, now: datetime, province: str | None
         params["province"] = province
     chosen = "1" if province is None else "province = {province:String}"
     sql = f"""
-        SELECT count() FROM {DATABASE}.clocks FINAL
-        PREWHERE due_at < {{now:DateTime64(3, 'UTC')}} AND due_at >= {{since:DateTime64(3, 'UTC')}}
-        WHERE NOT closed AND {scope_filter(scope, params)} AND {chosen}
+        SELECT count() FROM (
+            SELECT clock_id FROM {DATABASE}.clocks
+            WHERE due_at < {{now:DateTime64(3, 'UTC')}} AND due_at >= {{since:DateTime64(3, 'UTC')}}
+              AND {scope_filter(scope, params)} AND {chosen}
+            GROUP BY province, rule, clock_id
+            HAVING NOT argMax(closed, revision)
+        )
     """
     return int(client.query(sql, parameters=params).result_rows[0][0])
