@@ -268,6 +268,8 @@ ADDED_PROJECTIONS: tuple[tuple[str, str, str], ...] = (
         "clocks_by_province",
         "(SELECT province, max(inserted_at), count() GROUP BY province)",
     ),
+    # the what-if page's freshness line (dashboard.freshness.latest_insert)
+    ("whatif_violations", "whatif_violations_latest", "(SELECT max(inserted_at), count())"),
 )
 
 
