@@ -74,10 +74,13 @@ sides AS (
 )
 """
 
-SUMMARY = (
-    _SIDES
-    + """
-SELECT rule, province,
+
+def _summary(lead: str = "") -> str:
+    """The per rule and province query; `lead` puts columns before them (the replay's name)."""
+    return (
+        _SIDES
+        + f"""
+SELECT {lead}rule, province,
        countIf(side = 'in_force') AS in_force,
        countIf(side = 'whatif') AS whatif,
        countIf(side = 'whatif' AND NOT matched) AS added,
@@ -86,27 +89,33 @@ FROM sides
 GROUP BY rule, province
 ORDER BY rule, province
 """
-)
+    )
 
-CHANGES = (
-    _SIDES
-    + """
-SELECT if(side = 'whatif', '+', '-') AS change, rule, province, violation_id, subject
+
+def _changes(lead: str = "") -> str:
+    """The added and removed violations; `lead` as in `_summary`."""
+    return (
+        _SIDES
+        + f"""
+SELECT {lead}if(side = 'whatif', '+', '-') AS change, rule, province, violation_id, subject
 FROM sides
 WHERE NOT matched
 ORDER BY rule, province, change, violation_id
 """
-)
+    )
 
+
+SUMMARY = _summary()
+CHANGES = _changes()
 
 _STORE_SUMMARY = (
     f"INSERT INTO {whatif.DIFF} (replay, rule, province, in_force, whatif, added, removed)"
-    + SUMMARY.replace("SELECT rule, province,", "SELECT {name:String}, rule, province,")
+    + _summary("{name:String}, ")
 )
 
 _STORE_CHANGES = (
     f"INSERT INTO {whatif.CHANGES} (replay, change, rule, province, violation_id, subject)"
-    + CHANGES.replace("SELECT if(", "SELECT {name:String}, if(")
+    + _changes("{name:String}, ")
 )
 
 _STORED_SUMMARY = f"""
