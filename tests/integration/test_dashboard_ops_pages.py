@@ -18,8 +18,10 @@ from clickhouse_connect.driver.client import Client
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 from streamlit.testing.v1 import AppTest
 
+from dashboard.data import clocks
 from dashboard.data import standards as standards_data
 from dashboard.i18n import text
+from dashboard.scope import Scope
 from dashboard.viewer import Role, Viewer
 from processors.replay import whatif
 from processors.replay.run import finish
@@ -306,3 +308,29 @@ def test_standards_diffs_a_published_version_against_the_installed_one(
     assert list(limits[text("ops.standards.before", "en")]) == ["48 h"]
     assert list(limits[text("ops.standards.after", "en")]) == ["36 h"]
     assert "published" in _column(app, "ops.standards.publication")
+
+
+def test_overdue_counts_the_open_clocks_past_due_in_the_last_31_days(
+    seeded: Seeded, clickhouse: Client
+) -> None:
+    now = datetime.now(UTC)
+    late, breached, forgotten = (f"{name}-{seeded.run}" for name in ("late", "gone", "old"))
+    offset = uuid.uuid4().int % 10**12  # the sink's deduplication token is made of offsets
+    sink = ClickHouseSink(clickhouse)
+    started = now - timedelta(hours=50)
+    rows = (
+        _clock(late, "GX", started, now - timedelta(hours=2)),
+        _clock(breached, "GX", started, now - timedelta(hours=3)),
+        _clock(breached, "GX", started, now - timedelta(hours=3),
+               closed=True, closed_at=now.isoformat(), outcome="breached", revision=1),
+        _clock(forgotten, "GX", now - timedelta(days=40), now - timedelta(days=35)),
+    )  # fmt: skip
+    for n, row in enumerate(rows):
+        sink.add("svc.clocks", 0, offset + n, row)
+    sink.flush()
+
+    assert clocks.overdue(clickhouse, Scope(None), now=now, province="GX") == 1
+    assert clocks.overdue(clickhouse, Scope(frozenset({"GX"})), now=now) == 1
+    assert clocks.overdue(clickhouse, Scope(frozenset({"JX"})), now=now, province="GX") == 0
+    due = clocks.due_within(clickhouse, Scope(None), now=now - timedelta(hours=4), hours=3)
+    assert [c.clock_id for c in due if c.clock_id.endswith(seeded.run)] == [late]
