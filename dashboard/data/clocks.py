@@ -4,11 +4,12 @@ The worker publishes a clock when it opens and again when it closes (met, breach
 the table keeps the latest state per clock, so an open row is a clock still running.
 The queries filter on `due_at` before the rows of one clock are merged: both states of
 a clock carry the same `due_at`, so that is exact. They merge a clock's rows themselves,
-by its key (province, rule, clock_id) at its highest revision, as FINAL would: FINAL
-reads the table, whose key cannot narrow `due_at`, while a grouped query reads the
-projection ordered by `due_at` (`clocks_by_due`, processors/storage/schema.py), only
-the granules of the asked window. The province list and the freshness line read the
-`clocks_by_province` aggregate projection.
+at its highest revision, as FINAL would, grouped by `clock_id` alone: the table's key is
+(province, rule, clock_id), but a clock's id hashes its rule and subject, and its states
+share their province. FINAL reads the table, whose key cannot narrow `due_at`, while a
+grouped query reads the projection ordered by `due_at` (`clocks_by_due`,
+processors/storage/schema.py), only the granules of the asked window. The province list
+and the freshness line read the `clocks_by_province` aggregate projection.
 """
 
 from __future__ import annotations
@@ -72,17 +73,26 @@ def due_within(
     if province is not None:
         params["province"] = province
     chosen = "1" if province is None else "province = {province:String}"
+    window = f"""
+        due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
+        AND {scope_filter(scope, params)} AND {chosen}
+    """
+    # the soonest open clocks first, from the few columns that decide it; then their rows
     sql = f"""
-        SELECT clock_id, rule, argMax(clause, revision), argMax(severity, revision), province,
-               argMax(unit, revision), argMax(subject, revision),
+        SELECT clock_id, any(rule), argMax(clause, revision), argMax(severity, revision),
+               any(province), argMax(unit, revision), argMax(subject, revision),
                argMax(started_at, revision), argMax(due_at, revision) AS due
         FROM {DATABASE}.clocks
-        WHERE due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
-          AND {scope_filter(scope, params)} AND {chosen}
-        GROUP BY province, rule, clock_id
-        HAVING NOT argMax(closed, revision)
+        WHERE {window} AND clock_id IN (
+            SELECT clock_id FROM {DATABASE}.clocks
+            WHERE {window}
+            GROUP BY clock_id
+            HAVING NOT argMax(closed, revision)
+            ORDER BY argMax(due_at, revision), clock_id
+            LIMIT {{limit:UInt32}}
+        )
+        GROUP BY clock_id
         ORDER BY due, clock_id
-        LIMIT {{limit:UInt32}}
     """
     return [
         OpenClock(str(c), str(r), str(cl), str(sev), str(p), str(u), str(s), utc(st), utc(due))
@@ -113,7 +123,7 @@ def overdue(client: Client, scope: Scope, *, now: datetime, province: str | None
             SELECT clock_id FROM {DATABASE}.clocks
             WHERE due_at < {{now:DateTime64(3, 'UTC')}} AND due_at >= {{since:DateTime64(3, 'UTC')}}
               AND {scope_filter(scope, params)} AND {chosen}
-            GROUP BY province, rule, clock_id
+            GROUP BY clock_id
             HAVING NOT argMax(closed, revision)
         )
     """
