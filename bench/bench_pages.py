@@ -12,7 +12,8 @@ the benchmark's own, `var/bench/pages-chdb` (`pages-chdb-1_100` for `--scale
 1/100`…), through `create_schema`, so materialized views fill as in production.
 A load is kept and reused while its scale and the schema's tables and views match
 (`--reload` to redo it);
-indexes added to the schema since (`ADDED_INDEXES`) are then built into its parts.
+indexes and projections added to the schema since (`ADDED_INDEXES`,
+`ADDED_PROJECTIONS`) are then built into its parts.
 
 Each page of `pages_registry.PAGES` runs its queries in order as an HQ auditor
 and as GD's provincial manager: once cold (ClickHouse's mark, uncompressed,
@@ -51,7 +52,7 @@ import dashboard.data
 from dashboard.pages import PAGES as DASHBOARD_PAGES
 from dashboard.viewer import Viewer
 from processors.storage.client import DATABASE, connect
-from processors.storage.schema import ADDED_INDEXES, create_schema
+from processors.storage.schema import ADDED_INDEXES, ADDED_PROJECTIONS, create_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var" / "bench"
@@ -168,7 +169,7 @@ def _disk_bytes(path: Path) -> int:
 
 
 def _index_old_parts(client: Client) -> None:
-    """Builds the added indexes in parts loaded before they existed, as a deployment's
+    """Builds the added indexes and projections in parts loaded before they existed, as a deployment's
     migration note says to: the figures are those of the schema as it is now."""
     for table, name, _ in ADDED_INDEXES:
         unindexed = client.query(
@@ -180,6 +181,20 @@ def _index_old_parts(client: Client) -> None:
             print(f"building index {name} in {unindexed} older part(s) of {table}")
             client.command(
                 f"ALTER TABLE {DATABASE}.{table} MATERIALIZE INDEX {name} "
+                "SETTINGS mutations_sync = 1"
+            )
+    for table, name, _ in ADDED_PROJECTIONS:
+        unprojected = client.query(
+            "SELECT count() FROM system.parts WHERE database = {db:String} "
+            "AND table = {t:String} AND active AND rows > 0 AND name NOT IN ("
+            "SELECT parent_name FROM system.projection_parts WHERE database = {db:String} "
+            "AND table = {t:String} AND name = {p:String} AND active)",
+            parameters={"db": DATABASE, "t": table, "p": name},
+        ).result_rows[0][0]
+        if unprojected:
+            print(f"building projection {name} in {unprojected} older part(s) of {table}")
+            client.command(
+                f"ALTER TABLE {DATABASE}.{table} MATERIALIZE PROJECTION {name} "
                 "SETTINGS mutations_sync = 1"
             )
 

@@ -14,7 +14,8 @@ Python loop. The shape follows production (`svcstd simulate` and the engine):
   or with a new measure, as a late end does;
 - each subject is checked against `CHECKS_PER_SUBJECT` rules of its channel, the
   check failing exactly where the violation is;
-- dead letters, and one what-if replay of a month.
+- dead letters, and one what-if replay of a month, finished as `svcstd replay`
+  finishes one (`processors.replay.run.finish`: its diff stored, then its record).
 
 Rows go in through `INSERT … SELECT` in chunks, into the schema `create_schema`
 makes, so any materialized view on these tables fills as it does in production.
@@ -31,6 +32,8 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from events.simulator.world import PROVINCES
+from processors.replay import whatif
+from processors.replay.run import finish
 from processors.storage.client import DATABASE
 from standards.loader import find, load_standards
 from standards.model import Standard
@@ -207,12 +210,14 @@ class Size:
 @dataclass(frozen=True)
 class Fill:
     """One table's rows: `sql` inserts those of the numbers [lo, lo + count) of `numbers`,
-    `rows` in all (fewer than the numbers where the SQL filters some out)."""
+    `rows` in all (fewer than the numbers where the SQL filters some out); or `step`
+    writes them through the code that writes them in production."""
 
     table: str
     numbers: int
-    sql: Callable[[int, int], str]
+    sql: Callable[[int, int], str] | None = None
     filtered_rows: int | None = None
+    step: Callable[[Client], None] | None = None
 
     @property
     def rows(self) -> int:
@@ -475,17 +480,30 @@ def _whatif_sql(size: Size) -> Callable[[int, int], str]:
     return sql
 
 
-def _whatif_run_sql(size: Size) -> Callable[[int, int], str]:
-    def sql(lo: int, count: int) -> str:
-        return f"""
-        INSERT INTO {DATABASE}.whatif_runs
-        SELECT '{WHATIF_REPLAY}', 'cmcc-service', 1, '', '', toDateTime64('2026-10-31 16:00:00', 3, 'UTC'),
-               toDateTime64('2026-11-30 16:00:00', 3, 'UTC'), {size.events // 12}, 0, {size.whatif},
-               0, 0, 60.0, 58.0, toDateTime64('2026-11-30 17:00:00', 3, 'UTC')
-        FROM numbers({lo}, {count})
-        """
+def _whatif_run(size: Size) -> Callable[[Client], None]:
+    """The replay's end, once its violations are in: its diff stored, then its record."""
+    run = whatif.Run(
+        replay=WHATIF_REPLAY,
+        standard="cmcc-service",
+        version=1,
+        draft="",
+        draft_sha256="",
+        period_from=datetime(2026, 10, 31, 16, tzinfo=UTC),
+        period_to=datetime(2026, 11, 30, 16, tzinfo=UTC),
+        events=size.events // 12,
+        invalid=0,
+        violations=size.whatif,
+        retracted=0,
+        checks=0,
+        seconds=60.0,
+        cpu_seconds=58.0,
+        finished_at=datetime(2026, 11, 30, 17, tzinfo=UTC),
+    )
 
-    return sql
+    def step(client: Client) -> None:
+        finish(client, run)
+
+    return step
 
 
 def _clocks_sql(size: Size, closing: bool) -> Callable[[int, int], str]:
@@ -557,7 +575,7 @@ def fills(size: Size) -> tuple[Fill, ...]:
         Fill("checks", size.subjects * CHECKS_PER_SUBJECT, _checks_sql(size)),
         Fill("deadletters", size.deadletters, _deadletters_sql(size)),
         Fill("whatif_violations", size.whatif, _whatif_sql(size)),
-        Fill("whatif_runs", 1, _whatif_run_sql(size)),
+        Fill("whatif_runs", 1, step=_whatif_run(size)),
         Fill("clocks", size.clocks, _clocks_sql(size, closing=False)),
         Fill(
             "clocks",
@@ -585,8 +603,11 @@ def load(client: Client, size: Size, report: Callable[[str], None] = print) -> d
     seconds: dict[str, float] = {}
     for fill in fills(size):
         started = datetime.now(UTC)
-        for lo, count in chunks(fill.numbers):
-            client.command(fill.sql(lo, count), parameters=params)
+        if fill.step is not None:
+            fill.step(client)
+        elif fill.sql is not None:
+            for lo, count in chunks(fill.numbers):
+                client.command(fill.sql(lo, count), parameters=params)
         took = (datetime.now(UTC) - started).total_seconds()
         seconds[fill.table] = seconds.get(fill.table, 0.0) + took
         report(f"  {fill.table}: {fill.rows:,} rows in {took:.1f} s")

@@ -2,9 +2,14 @@
 
 The worker publishes a clock when it opens and again when it closes (met, breached…);
 the table keeps the latest state per clock, so an open row is a clock still running.
-The FINAL queries filter on `due_at` in PREWHERE, before the rows of one clock are
-merged: both states of a clock carry the same `due_at`, so that is exact, and it keeps
-the page from merging every clock ever published.
+The queries filter on `due_at` before the rows of one clock are merged: both states of
+a clock carry the same `due_at`, so that is exact. They merge a clock's rows themselves,
+at its highest revision, as FINAL would, grouped by `clock_id` alone: the table's key is
+(province, rule, clock_id), but a clock's id hashes its rule and subject, and its states
+share their province. FINAL reads the table, whose key cannot narrow `due_at`, while a
+grouped query reads the projection ordered by `due_at` (`clocks_by_due`,
+processors/storage/schema.py), only the granules of the asked window. The province list
+and the freshness line read the `clocks_by_province` aggregate projection.
 """
 
 from __future__ import annotations
@@ -68,13 +73,26 @@ def due_within(
     if province is not None:
         params["province"] = province
     chosen = "1" if province is None else "province = {province:String}"
+    window = f"""
+        due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
+        AND {scope_filter(scope, params)} AND {chosen}
+    """
+    # the soonest open clocks first, from the few columns that decide it; then their rows
     sql = f"""
-        SELECT clock_id, rule, clause, severity, province, unit, subject, started_at, due_at
-        FROM {DATABASE}.clocks FINAL
-        PREWHERE due_at >= {{now:DateTime64(3, 'UTC')}} AND due_at <= {{until:DateTime64(3, 'UTC')}}
-        WHERE NOT closed AND {scope_filter(scope, params)} AND {chosen}
-        ORDER BY due_at, clock_id
-        LIMIT {{limit:UInt32}}
+        SELECT clock_id, any(rule), argMax(clause, revision), argMax(severity, revision),
+               any(province), argMax(unit, revision), argMax(subject, revision),
+               argMax(started_at, revision), argMax(due_at, revision) AS due
+        FROM {DATABASE}.clocks
+        WHERE {window} AND clock_id IN (
+            SELECT clock_id FROM {DATABASE}.clocks
+            WHERE {window}
+            GROUP BY clock_id
+            HAVING NOT argMax(closed, revision)
+            ORDER BY argMax(due_at, revision), clock_id
+            LIMIT {{limit:UInt32}}
+        )
+        GROUP BY clock_id
+        ORDER BY due, clock_id
     """
     return [
         OpenClock(str(c), str(r), str(cl), str(sev), str(p), str(u), str(s), utc(st), utc(due))
@@ -86,8 +104,8 @@ def provinces(client: Client, scope: Scope) -> list[str]:
     """Provinces with clocks, within the scope: the page's province filter."""
     params: dict[str, Any] = {}
     sql = f"""
-        SELECT DISTINCT province FROM {DATABASE}.clocks
-        WHERE {scope_filter(scope, params)} ORDER BY province
+        SELECT province FROM {DATABASE}.clocks
+        WHERE {scope_filter(scope, params)} GROUP BY province ORDER BY province
     """
     return [str(row[0]) for row in client.query(sql, parameters=params).result_rows]
 
@@ -101,8 +119,12 @@ def overdue(client: Client, scope: Scope, *, now: datetime, province: str | None
         params["province"] = province
     chosen = "1" if province is None else "province = {province:String}"
     sql = f"""
-        SELECT count() FROM {DATABASE}.clocks FINAL
-        PREWHERE due_at < {{now:DateTime64(3, 'UTC')}} AND due_at >= {{since:DateTime64(3, 'UTC')}}
-        WHERE NOT closed AND {scope_filter(scope, params)} AND {chosen}
+        SELECT count() FROM (
+            SELECT clock_id FROM {DATABASE}.clocks
+            WHERE due_at < {{now:DateTime64(3, 'UTC')}} AND due_at >= {{since:DateTime64(3, 'UTC')}}
+              AND {scope_filter(scope, params)} AND {chosen}
+            GROUP BY clock_id
+            HAVING NOT argMax(closed, revision)
+        )
     """
     return int(client.query(sql, parameters=params).result_rows[0][0])

@@ -1,10 +1,10 @@
 """The what-if page's queries: the replay runs (`svc.whatif_runs`), and one run's draft
 against the version in force, per rule and province, through `processors.replay.diff` (the
-same SQL `svcstd replay diff` runs), confined to the viewer's provinces."""
+diff stored when the replay finished, which `svcstd replay diff` reads too), confined to
+the viewer's provinces."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -37,4 +37,4 @@ def summary(client: Client, scope: Scope, run: whatif.Run) -> list[diff.Row]:
 
 def changes(client: Client, scope: Scope, run: whatif.Run, limit: int = 200) -> list[diff.Change]:
     """The first added (+) and removed (-) violations, in the diff's order."""
-    return list(itertools.islice(diff.changes(client, run, scope.provinces), limit))
+    return list(diff.changes(client, run, scope.provinces, limit))

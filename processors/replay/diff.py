@@ -11,6 +11,14 @@ force (`standards.verdicts.stable_id`, in SQL) and looked up there.
 `provinces` confines both sides to those provinces (the dashboard's viewer scope):
 a finding and its twin share a subject, hence a province, so the diff of a province
 is that province's part of the whole diff.
+
+That comparison reads every violation in force in the period, so it runs once, when
+the replay finishes (`store`, called by `processors.replay.run.finish`): the summary
+goes to `svc.whatif_diff`, the added and removed violations to `svc.whatif_changes`,
+and `summary` and `changes` read those, a province's part being its rows. The stored
+diff is against the verdicts in force when the replay finished; a replay run again
+(`--replace`) diffs anew. Runs recorded before these tables existed (`diff_stored`
+false) are diffed live, as they always were.
 """
 
 from __future__ import annotations
@@ -66,10 +74,13 @@ sides AS (
 )
 """
 
-SUMMARY = (
-    _SIDES
-    + """
-SELECT rule, province,
+
+def _summary(lead: str = "") -> str:
+    """The per rule and province query; `lead` puts columns before them (the replay's name)."""
+    return (
+        _SIDES
+        + f"""
+SELECT {lead}rule, province,
        countIf(side = 'in_force') AS in_force,
        countIf(side = 'whatif') AS whatif,
        countIf(side = 'whatif' AND NOT matched) AS added,
@@ -78,17 +89,50 @@ FROM sides
 GROUP BY rule, province
 ORDER BY rule, province
 """
-)
+    )
 
-CHANGES = (
-    _SIDES
-    + """
-SELECT if(side = 'whatif', '+', '-') AS change, rule, province, violation_id, subject
+
+def _changes(lead: str = "") -> str:
+    """The added and removed violations; `lead` as in `_summary`."""
+    return (
+        _SIDES
+        + f"""
+SELECT {lead}if(side = 'whatif', '+', '-') AS change, rule, province, violation_id, subject
 FROM sides
 WHERE NOT matched
 ORDER BY rule, province, change, violation_id
 """
+    )
+
+
+SUMMARY = _summary()
+CHANGES = _changes()
+
+_STORE_SUMMARY = (
+    f"INSERT INTO {whatif.DIFF} (replay, rule, province, in_force, whatif, added, removed)"
+    + _summary("{name:String}, ")
 )
+
+_STORE_CHANGES = (
+    f"INSERT INTO {whatif.CHANGES} (replay, change, rule, province, violation_id, subject)"
+    + _changes("{name:String}, ")
+)
+
+_STORED_SUMMARY = f"""
+SELECT rule, province, in_force, whatif, added, removed
+FROM {whatif.DIFF}
+WHERE replay = {{name:String}}
+  AND (NOT {{confined:Bool}} OR province IN {{provinces:Array(String)}})
+ORDER BY rule, province
+"""
+
+_STORED_CHANGES = f"""
+SELECT change, rule, province, violation_id, subject
+FROM {whatif.CHANGES}
+WHERE replay = {{name:String}}
+  AND (NOT {{confined:Bool}} OR province IN {{provinces:Array(String)}})
+ORDER BY rule, province, change, violation_id
+"""
 
 
 @dataclass(frozen=True)
@@ -125,18 +169,34 @@ def _parameters(run: whatif.Run, provinces: Collection[str] | None) -> dict[str,
     }
 
 
+def store(client: Client, run: whatif.Run) -> None:
+    """Compute the run's whole diff once and keep it; the run's rows must all be written."""
+    parameters = _parameters(run, None)
+    client.command(_STORE_SUMMARY, parameters=parameters)
+    client.command(_STORE_CHANGES, parameters=parameters)
+
+
 def summary(client: Client, run: whatif.Run, provinces: Collection[str] | None = None) -> list[Row]:
     """Per rule and province; with `provinces`, of those provinces only."""
-    result = client.query(SUMMARY, parameters=_parameters(run, provinces))
+    sql = _STORED_SUMMARY if run.diff_stored else SUMMARY
+    result = client.query(sql, parameters=_parameters(run, provinces))
     return [Row(str(r[0]), str(r[1]), *(int(n) for n in r[2:])) for r in result.result_rows]
 
 
 def changes(
-    client: Client, run: whatif.Run, provinces: Collection[str] | None = None
+    client: Client,
+    run: whatif.Run,
+    provinces: Collection[str] | None = None,
+    limit: int | None = None,
 ) -> Iterator[Change]:
-    """Every added and removed violation, streamed in blocks; with `provinces`, of those only."""
+    """Every added and removed violation (the first `limit`), streamed in blocks; with
+    `provinces`, of those only."""
+    sql = _STORED_CHANGES if run.diff_stored else CHANGES
     parameters = _parameters(run, provinces)
-    with client.query_row_block_stream(CHANGES, parameters=parameters) as stream:
+    if limit is not None:
+        sql += "LIMIT {limit:UInt64}\n"
+        parameters["limit"] = limit
+    with client.query_row_block_stream(sql, parameters=parameters) as stream:
         for block in stream:
             for change, rule, province, violation_id, subject in block:
                 yield Change(change, rule, province, violation_id, subject)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
 
 from events.errors import UserError
-from processors.replay import whatif
+from processors.replay import diff, whatif
 from processors.replay.source import archived_events, count_events
 from standards.evaluate import evaluate
 from standards.model import Standard
@@ -53,6 +53,15 @@ class Request:
 
 def _digest(path: Path | None) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
+
+
+def finish(client: Client, run: whatif.Run) -> whatif.Run:
+    """A replay's end, once its violations are written: its diff against the verdicts in
+    force is stored, then its record, so a run on record has its diff."""
+    diff.store(client, run)
+    finished = replace(run, diff_stored=True)
+    whatif.write_run(client, finished)
+    return finished
 
 
 def replay(
@@ -94,5 +103,4 @@ def replay(
         cpu_seconds=outcome.cpu_seconds,
         finished_at=datetime.now(UTC),
     )
-    whatif.write_run(client, run)
-    return run
+    return finish(client, run)

@@ -3,7 +3,8 @@
 `svc.whatif_violations` has the columns of `svc.violations` plus the replay name
 and each violation's occurrence (what lets the diff find the same finding under
 another version); `svc.whatif_runs` says what was replayed, over which period,
-and how fast. Rows are written after the events were read: chDB serves one
+and how fast; `svc.whatif_diff` and `svc.whatif_changes` hold its diff against the
+verdicts in force (`processors.replay.diff`). Rows are written after the events were read: chDB serves one
 query at a time per connection, and the event stream holds it while open.
 """
 
@@ -22,6 +23,8 @@ from standards.verdicts import Violation
 
 VIOLATIONS = f"{DATABASE}.whatif_violations"
 RUNS = f"{DATABASE}.whatif_runs"
+DIFF = f"{DATABASE}.whatif_diff"
+CHANGES = f"{DATABASE}.whatif_changes"
 BATCH = 50_000
 
 
@@ -44,6 +47,8 @@ class Run:
     seconds: float
     cpu_seconds: float
     finished_at: datetime
+    diff_stored: bool = False
+    """Whether its diff is in `DIFF` and `CHANGES` (false for runs recorded before them)."""
 
     @property
     def per_second(self) -> float:
@@ -61,7 +66,7 @@ def exists(client: Client, name: str) -> bool:
 
 def drop(client: Client, name: str) -> None:
     """Delete every row of this replay, synchronously."""
-    for table in (VIOLATIONS, RUNS):
+    for table in (VIOLATIONS, RUNS, DIFF, CHANGES):
         client.command(
             f"ALTER TABLE {table} DELETE WHERE replay = {{name:String}}",
             parameters={"name": name},

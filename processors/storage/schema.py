@@ -191,6 +191,33 @@ STATEMENTS: tuple[str, ...] = (
     FROM {DATABASE}.events
     GROUP BY minute, province
     """,
+    # A replay's diff against the verdicts in force, stored once when the replay finishes
+    # (processors/replay/diff.py `store`): the what-if page and `svcstd replay diff` read
+    # these instead of diffing every violation of the period at each look. Written by one
+    # statement per replay and deleted with it, so plain MergeTree, read without FINAL.
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_diff (
+        replay String,
+        rule LowCardinality(String),
+        province LowCardinality(String),
+        in_force UInt64,
+        whatif UInt64,
+        added UInt64,
+        removed UInt64
+    ) ENGINE = MergeTree
+    ORDER BY (replay, province, rule)
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.whatif_changes (
+        replay String,
+        change LowCardinality(String),
+        rule LowCardinality(String),
+        province LowCardinality(String),
+        violation_id String,
+        subject String
+    ) ENGINE = MergeTree
+    ORDER BY (replay, rule, province, change, violation_id)
+    """,
 )
 
 
@@ -203,6 +230,9 @@ ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("checks", "calendar_uncovered", "Bool", ""),
     ("checks", "inserted_at", "DateTime64(3, 'UTC')", "now64(3)"),
     ("violations", "occurrence", "String", ""),
+    # whether the run's diff is in svc.whatif_diff / svc.whatif_changes (runs recorded
+    # before those tables existed read false, and are diffed live)
+    ("whatif_runs", "diff_stored", "Bool", ""),
 )
 
 
@@ -217,11 +247,38 @@ ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Projections added after a table was first released, as (table, name, definition): each
+# table here gets `deduplicate_merge_projection_mode = 'rebuild'` first, which ClickHouse
+# (24.8 and later) requires of a ReplacingMergeTree with projections (merges rebuild them).
+# Parts written after the projection exists carry it; older parts are read from the table
+# as before until `ALTER TABLE svc.<table> MATERIALIZE PROJECTION <name>` (a background
+# mutation). A query uses a projection only without FINAL. Append here; never redefine.
+ADDED_PROJECTIONS: tuple[tuple[str, str, str], ...] = (
+    # the at-risk page asks for clocks by due time (due within N hours, overdue), which
+    # the key (province, rule, clock_id) cannot narrow: every clock ever published
+    (
+        "clocks",
+        "clocks_by_due",
+        "(SELECT clock_id, rule, clause, severity, province, unit, subject, started_at, "
+        "due_at, closed, revision ORDER BY due_at)",
+    ),
+    # its province filter and freshness line: a few rows per part instead of every clock
+    (
+        "clocks",
+        "clocks_by_province",
+        "(SELECT province, max(inserted_at), count() GROUP BY province)",
+    ),
+    # the what-if page's freshness line (dashboard.freshness.latest_insert)
+    ("whatif_violations", "whatif_violations_latest", "(SELECT max(inserted_at), count())"),
+)
+
+
 def create_schema(client: Client) -> None:
     for statement in STATEMENTS:
         client.command(statement)
     add_columns(client)
     add_indexes(client)
+    add_projections(client)
     create_rollups(client)
 
 
@@ -239,6 +296,19 @@ def add_indexes(client: Client, database: str = DATABASE) -> None:
     for table, name, definition in ADDED_INDEXES:
         client.command(
             f"ALTER TABLE {database}.{table} ADD INDEX IF NOT EXISTS {name} {definition}"
+        )
+
+
+def add_projections(client: Client, database: str = DATABASE) -> None:
+    """Additive only, like the indexes: safe to run on every start."""
+    for table in dict.fromkeys(table for table, _, _ in ADDED_PROJECTIONS):
+        client.command(
+            f"ALTER TABLE {database}.{table} "
+            "MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'"
+        )
+    for table, name, definition in ADDED_PROJECTIONS:
+        client.command(
+            f"ALTER TABLE {database}.{table} ADD PROJECTION IF NOT EXISTS {name} {definition}"
         )
 
 

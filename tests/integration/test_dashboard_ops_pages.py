@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +18,13 @@ from clickhouse_connect.driver.client import Client
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 from streamlit.testing.v1 import AppTest
 
+from dashboard.data import clocks
 from dashboard.data import standards as standards_data
 from dashboard.i18n import text
+from dashboard.scope import Scope
 from dashboard.viewer import Role, Viewer
 from processors.replay import whatif
+from processors.replay.run import finish
 from processors.sink.batch_sink import ClickHouseSink
 from processors.stack.processes import free_port_pair
 from standards.loader import load_standards
@@ -43,6 +46,9 @@ PERIOD = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
 class Seeded:
     run: str
     replay: str
+    """Recorded as before the diff was stored at a replay's end: the page diffs it live."""
+    finished: str
+    """The same replay, finished as `svcstd replay` finishes one: its diff stored."""
     soon_gx: str
     soon_jx: str
     later_gx: str
@@ -77,7 +83,7 @@ def seeded(clickhouse: Client) -> Seeded:
     run = uuid.uuid4().hex[:8]
     now = datetime.now(UTC)
     sink = ClickHouseSink(clickhouse)
-    ids = Seeded(run, f"ops-{run}", *(f"{name}-{run}" for name in ("a", "b", "c", "d")))
+    ids = Seeded(run, f"ops-{run}", f"ops-{run}-finished", *(f"{name}-{run}" for name in "abcd"))
     sink.add(
         "svc.clocks",
         0,
@@ -122,18 +128,18 @@ def seeded(clickhouse: Client) -> Seeded:
     in_force = _violation("GX", f"gx-kept-{run}", "o1")
     sink.add("svc.violations", 0, 1, json.dumps(in_force.to_record()).encode())
     sink.flush()
-    whatif.write_violations(
-        clickhouse,
-        ids.replay,
-        [_violation("GX", f"gx-new-{run}", "o2"), _violation("JX", f"jx-new-{run}", "o3")],
-    )
-    whatif.write_run(
-        clickhouse,
-        whatif.Run(
-            ids.replay, "cmcc-service", 1, "draft/cmcc-service/v2.yaml", "0" * 64, *PERIOD,
-            1000, 0, 2, 0, 10, 1.5, 1.2, now,
-        ),
+    for name in (ids.replay, ids.finished):
+        whatif.write_violations(
+            clickhouse,
+            name,
+            [_violation("GX", f"gx-new-{run}", "o2"), _violation("JX", f"jx-new-{run}", "o3")],
+        )
+    recorded = whatif.Run(
+        ids.replay, "cmcc-service", 1, "draft/cmcc-service/v2.yaml", "0" * 64, *PERIOD,
+        1000, 0, 2, 0, 10, 1.5, 1.2, now,
     )  # fmt: skip
+    whatif.write_run(clickhouse, recorded)
+    assert finish(clickhouse, replace(recorded, replay=ids.finished)).diff_stored
     return ids
 
 
@@ -226,16 +232,20 @@ def test_a_provincial_manager_sees_no_other_province_even_when_the_url_asks(
     assert pipeline.metric[0].value == "0.10"  # GX's 30 events over 5 minutes, no other's
     provinces = set(_column(pipeline, "common.province", frame=-1))
     assert provinces == {"GX"}
-    whatif_page = _open("whatif", GX, chdb_dsn, monkeypatch, run=seeded.replay)
-    assert set(_column(whatif_page, "common.province", frame=1)) == {"GX"}
-    assert text("ops.whatif.events", "en") not in whatif_page.dataframe[0].value.columns
+    for name in (seeded.replay, seeded.finished):
+        whatif_page = _open("whatif", GX, chdb_dsn, monkeypatch, run=name)
+        assert set(_column(whatif_page, "common.province", frame=1)) == {"GX"}
+        assert set(_column(whatif_page, "common.province", frame=2)) == {"GX"}
+        assert text("ops.whatif.events", "en") not in whatif_page.dataframe[0].value.columns
 
 
+@pytest.mark.parametrize("diffed", ["live", "stored"])
 def test_whatif_shows_the_draft_against_the_version_in_force(
-    seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
+    diffed: str, seeded: Seeded, chdb_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = _open("whatif", HQ, chdb_dsn, monkeypatch, run=seeded.replay)
-    assert app.query_params["run"] == seeded.replay
+    name = seeded.replay if diffed == "live" else seeded.finished
+    app = _open("whatif", HQ, chdb_dsn, monkeypatch, run=name)
+    assert app.query_params["run"] == name
     summary = app.dataframe[1].value
     gx = summary[summary[text("common.province", "en")] == "GX"]
     jx = summary[summary[text("common.province", "en")] == "JX"]
@@ -298,3 +308,29 @@ def test_standards_diffs_a_published_version_against_the_installed_one(
     assert list(limits[text("ops.standards.before", "en")]) == ["48 h"]
     assert list(limits[text("ops.standards.after", "en")]) == ["36 h"]
     assert "published" in _column(app, "ops.standards.publication")
+
+
+def test_overdue_counts_the_open_clocks_past_due_in_the_last_31_days(
+    seeded: Seeded, clickhouse: Client
+) -> None:
+    now = datetime.now(UTC)
+    late, breached, forgotten = (f"{name}-{seeded.run}" for name in ("late", "gone", "old"))
+    offset = uuid.uuid4().int % 10**12  # the sink's deduplication token is made of offsets
+    sink = ClickHouseSink(clickhouse)
+    started = now - timedelta(hours=50)
+    rows = (
+        _clock(late, "GX", started, now - timedelta(hours=2)),
+        _clock(breached, "GX", started, now - timedelta(hours=3)),
+        _clock(breached, "GX", started, now - timedelta(hours=3),
+               closed=True, closed_at=now.isoformat(), outcome="breached", revision=1),
+        _clock(forgotten, "GX", now - timedelta(days=40), now - timedelta(days=35)),
+    )  # fmt: skip
+    for n, row in enumerate(rows):
+        sink.add("svc.clocks", 0, offset + n, row)
+    sink.flush()
+
+    assert clocks.overdue(clickhouse, Scope(None), now=now, province="GX") == 1
+    assert clocks.overdue(clickhouse, Scope(frozenset({"GX"})), now=now) == 1
+    assert clocks.overdue(clickhouse, Scope(frozenset({"JX"})), now=now, province="GX") == 0
+    due = clocks.due_within(clickhouse, Scope(None), now=now - timedelta(hours=4), hours=3)
+    assert [c.clock_id for c in due if c.clock_id.endswith(seeded.run)] == [late]

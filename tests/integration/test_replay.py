@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -181,6 +182,33 @@ def test_a_replay_under_a_draft_lists_exactly_what_offline_evaluation_adds_and_r
     )
     assert sum(r.in_force for r in rows.values()) == len(in_force)
     assert sum(r.whatif for r in rows.values()) == len(whatif_found)
+
+
+def test_the_stored_diff_is_the_live_diff_and_runs_without_one_are_diffed_live(
+    clickhouse: Client, archive: list[bytes], draft: Path
+) -> None:
+    """The draft replay of the first test (run again here if this test runs alone)."""
+    run = whatif.read_run(clickhouse, "test-draft-v2") or replay(
+        clickhouse, Request("test-draft-v2", load_standard(draft), START, END, draft)
+    )
+    assert run.diff_stored
+    recorded_before = replace(run, diff_stored=False)  # as a run from before the stored diff
+    for provinces in (None, {"GS"}, {"NM"}, {"XZ"}):
+        stored = diff.summary(clickhouse, run, provinces)
+        assert stored == diff.summary(clickhouse, recorded_before, provinces)
+        listed = list(diff.changes(clickhouse, run, provinces))
+        assert listed == list(diff.changes(clickhouse, recorded_before, provinces))
+        assert list(diff.changes(clickhouse, run, provinces, limit=3)) == listed[:3]
+        assert bool(stored) == (provinces != {"XZ"})
+        assert all(r.province in (provinces or {"GS", "NM"}) for r in stored)
+        assert sum(r.added + r.removed for r in stored) == len(listed)
+
+    whatif.drop(clickhouse, "test-draft-v2")
+    left = clickhouse.query(
+        f"SELECT (SELECT count() FROM {whatif.DIFF} WHERE replay = 'test-draft-v2')"
+        f" + (SELECT count() FROM {whatif.CHANGES} WHERE replay = 'test-draft-v2')"
+    ).result_rows[0][0]
+    assert left == 0
 
 
 def test_a_replay_name_is_kept_unless_replaced(clickhouse: Client, archive: list[bytes]) -> None:

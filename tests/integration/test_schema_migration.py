@@ -1,4 +1,5 @@
-"""An existing database, created by an earlier release, gains the columns and indexes added since."""
+"""An existing database, created by an earlier release, gains the columns, indexes and
+projections added since."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from processors.storage.client import DATABASE
 from processors.storage.schema import (
     ADDED_COLUMNS,
     ADDED_INDEXES,
+    ADDED_PROJECTIONS,
     STATEMENTS,
     add_columns,
     add_indexes,
+    add_projections,
 )
 
 OLD = "svc_migration_test"
@@ -65,5 +68,45 @@ def test_added_indexes_reach_an_existing_table_and_find_its_rows(clickhouse: Cli
             f"SELECT subject FROM {OLD}.events FINAL WHERE province = 'XZ' AND id IN ('e1', 'e2')"
         ).result_rows
         assert found == [("v1",)]
+    finally:
+        clickhouse.command(f"DROP DATABASE IF EXISTS {OLD}")
+
+
+def test_added_projections_reach_an_existing_table_and_serve_its_rows(clickhouse: Client) -> None:
+    clickhouse.command(f"DROP DATABASE IF EXISTS {OLD}")
+    clickhouse.command(f"CREATE DATABASE {OLD}")
+    try:
+        for statement in STATEMENTS[1:]:
+            clickhouse.command(statement.replace(f"{DATABASE}.", f"{OLD}."))
+        add_columns(clickhouse, OLD)
+        columns = "clock_id, province, rule, started_at, due_at, closed, revision"
+        clickhouse.command(
+            f"INSERT INTO {OLD}.clocks ({columns}) VALUES "
+            "('k1', 'XZ', 'repair.deadline', '2026-03-01 09:00:00', '2026-03-03 09:00:00', false, 0),"
+            "('k2', 'XZ', 'repair.deadline', '2026-03-01 09:00:00', '2026-03-03 10:00:00', false, 0)"
+        )
+        add_projections(clickhouse, OLD)
+        add_projections(clickhouse, OLD)  # every start runs it: a second run changes nothing
+        projected = clickhouse.query(
+            "SELECT table, name FROM system.projections WHERE database = {db:String}",
+            parameters={"db": OLD},
+        ).result_rows
+        assert sorted(projected) == sorted((table, name) for table, name, _ in ADDED_PROJECTIONS)
+        # k2 closes after the projection exists; the part loaded before gets it when built
+        clickhouse.command(
+            f"INSERT INTO {OLD}.clocks ({columns}) VALUES "
+            "('k2', 'XZ', 'repair.deadline', '2026-03-01 09:00:00', '2026-03-03 10:00:00', true, 1)"
+        )
+        clickhouse.command(
+            f"ALTER TABLE {OLD}.clocks MATERIALIZE PROJECTION clocks_by_due "
+            "SETTINGS mutations_sync = 1"
+        )
+        open_due = (
+            f"SELECT clock_id FROM {OLD}.clocks WHERE due_at >= '2026-03-03 00:00:00' "
+            "GROUP BY province, rule, clock_id HAVING NOT argMax(closed, revision)"
+        )
+        plan = clickhouse.query(f"EXPLAIN projections = 1 {open_due}").result_rows
+        assert any("clocks_by_due" in str(row[0]) for row in plan)
+        assert clickhouse.query(open_due).result_rows == [("k1",)]
     finally:
         clickhouse.command(f"DROP DATABASE IF EXISTS {OLD}")
