@@ -169,8 +169,9 @@ def _disk_bytes(path: Path) -> int:
 
 
 def _index_old_parts(client: Client) -> None:
-    """Builds the added indexes and projections in parts loaded before they existed, as a deployment's
-    migration note says to: the figures are those of the schema as it is now."""
+    """Builds the added indexes and projections in parts loaded before they existed, and
+    waits for that (a deployment's start builds them in the background): the figures are
+    those of the schema as it is now."""
     for table, name, _ in ADDED_INDEXES:
         unindexed = client.query(
             "SELECT count() FROM system.parts WHERE database = {db:String} AND table = {t:String} "

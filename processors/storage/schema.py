@@ -237,8 +237,8 @@ ADDED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
 
 
 # Data-skipping indexes added after a table was first released, as (table, name, definition).
-# Parts written after the index exists carry it; older parts are read as before until
-# `ALTER TABLE svc.<table> MATERIALIZE INDEX <name>` (a background mutation) indexes them.
+# Parts written after the index exists carry it; older parts get it from the
+# `MATERIALIZE INDEX` mutation `add_indexes` starts when it adds one (in the background).
 # Append here; an index is never redefined under the same name.
 ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
     # a violation's evidence is looked up by event id inside its province, whose rows the
@@ -250,9 +250,10 @@ ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
 # Projections added after a table was first released, as (table, name, definition): each
 # table here gets `deduplicate_merge_projection_mode = 'rebuild'` first, which ClickHouse
 # (24.8 and later) requires of a ReplacingMergeTree with projections (merges rebuild them).
-# Parts written after the projection exists carry it; older parts are read from the table
-# as before until `ALTER TABLE svc.<table> MATERIALIZE PROJECTION <name>` (a background
-# mutation). A query uses a projection only without FINAL. Append here; never redefine.
+# Parts written after the projection exists carry it; older parts get it from the
+# `MATERIALIZE PROJECTION` mutation `add_projections` starts when it adds one (in the
+# background: until it is done, they are read from the table as before). A query uses a
+# projection only without FINAL. Append here; never redefine.
 ADDED_PROJECTIONS: tuple[tuple[str, str, str], ...] = (
     # the at-risk page asks for clocks by due time (due within N hours, overdue), which
     # the key (province, rule, clock_id) cannot narrow: every clock ever published
@@ -292,24 +293,44 @@ def add_columns(client: Client, database: str = DATABASE) -> None:
 
 
 def add_indexes(client: Client, database: str = DATABASE) -> None:
-    """Additive only, like the columns: safe to run on every start."""
+    """Additive only, like the columns: safe to run on every start. An index new to the
+    table is also built into the parts written before it (a background mutation), so an
+    existing deployment's old rows are found by it too."""
+    present = _present(client, "data_skipping_indices", database)
     for table, name, definition in ADDED_INDEXES:
+        if (table, name) in present:
+            continue
         client.command(
             f"ALTER TABLE {database}.{table} ADD INDEX IF NOT EXISTS {name} {definition}"
         )
+        client.command(f"ALTER TABLE {database}.{table} MATERIALIZE INDEX {name}")
+
+
+def _present(client: Client, system_table: str, database: str) -> set[tuple[str, str]]:
+    """(table, name) of the indexes or projections the database's tables already have."""
+    rows = client.query(
+        f"SELECT table, name FROM system.{system_table} WHERE database = {{db:String}}",
+        parameters={"db": database},
+    ).result_rows
+    return {(str(table), str(name)) for table, name in rows}
 
 
 def add_projections(client: Client, database: str = DATABASE) -> None:
-    """Additive only, like the indexes: safe to run on every start."""
+    """Additive only, like the indexes: safe to run on every start; a projection new to
+    the table is built into its older parts in the background, as an index is."""
     for table in dict.fromkeys(table for table, _, _ in ADDED_PROJECTIONS):
         client.command(
             f"ALTER TABLE {database}.{table} "
             "MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'"
         )
+    present = _present(client, "projections", database)
     for table, name, definition in ADDED_PROJECTIONS:
+        if (table, name) in present:
+            continue
         client.command(
             f"ALTER TABLE {database}.{table} ADD PROJECTION IF NOT EXISTS {name} {definition}"
         )
+        client.command(f"ALTER TABLE {database}.{table} MATERIALIZE PROJECTION {name}")
 
 
 def ensure_schema(dsn: str) -> bool:

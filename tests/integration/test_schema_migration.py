@@ -3,6 +3,8 @@ projections added since."""
 
 from __future__ import annotations
 
+import time
+
 from clickhouse_connect.driver.client import Client
 
 from processors.storage.client import DATABASE
@@ -17,6 +19,20 @@ from processors.storage.schema import (
 )
 
 OLD = "svc_migration_test"
+
+
+def _built(clickhouse: Client, timeout_s: float = 60.0) -> None:
+    """Wait for the background mutations that build added indexes and projections."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        [(running,)] = clickhouse.query(
+            "SELECT count() FROM system.mutations WHERE database = {db:String} AND NOT is_done",
+            parameters={"db": OLD},
+        ).result_rows
+        if running == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"mutations in {OLD} still running after {timeout_s} s")
 
 
 def test_added_columns_reach_an_existing_table_and_keep_its_rows(clickhouse: Client) -> None:
@@ -61,9 +77,12 @@ def test_added_indexes_reach_an_existing_table_and_find_its_rows(clickhouse: Cli
             parameters={"db": OLD},
         ).result_rows
         assert sorted(indexed) == sorted((table, name) for table, name, _ in ADDED_INDEXES)
-        clickhouse.command(
-            f"ALTER TABLE {OLD}.events MATERIALIZE INDEX events_id_bloom SETTINGS mutations_sync = 1"
-        )
+        _built(clickhouse)
+        [(unindexed,)] = clickhouse.query(
+            f"SELECT count() FROM system.parts WHERE database = '{OLD}' AND table = 'events' "
+            "AND active AND secondary_indices_compressed_bytes = 0"
+        ).result_rows
+        assert unindexed == 0, "the part written before the index was not indexed"
         found = clickhouse.query(
             f"SELECT subject FROM {OLD}.events FINAL WHERE province = 'XZ' AND id IN ('e1', 'e2')"
         ).result_rows
@@ -92,15 +111,19 @@ def test_added_projections_reach_an_existing_table_and_serve_its_rows(clickhouse
             parameters={"db": OLD},
         ).result_rows
         assert sorted(projected) == sorted((table, name) for table, name, _ in ADDED_PROJECTIONS)
-        # k2 closes after the projection exists; the part loaded before gets it when built
+        # k2 closes after the projection exists; the part loaded before gets it built
         clickhouse.command(
             f"INSERT INTO {OLD}.clocks ({columns}) VALUES "
             "('k2', 'XZ', 'repair.deadline', '2026-03-01 09:00:00', '2026-03-03 10:00:00', true, 1)"
         )
-        clickhouse.command(
-            f"ALTER TABLE {OLD}.clocks MATERIALIZE PROJECTION clocks_by_due "
-            "SETTINGS mutations_sync = 1"
-        )
+        _built(clickhouse)
+        [(unprojected,)] = clickhouse.query(
+            f"SELECT count() FROM system.parts WHERE database = '{OLD}' AND table = 'clocks' "
+            "AND active AND name NOT IN (SELECT parent_name FROM system.projection_parts "
+            f"WHERE database = '{OLD}' AND table = 'clocks' AND name = 'clocks_by_due' "
+            "AND active)"
+        ).result_rows
+        assert unprojected == 0, "the part written before the projection did not get it"
         open_due = (
             f"SELECT clock_id FROM {OLD}.clocks WHERE due_at >= '2026-03-03 00:00:00' "
             "GROUP BY province, rule, clock_id HAVING NOT argMax(closed, revision)"
