@@ -10,6 +10,7 @@ from __future__ import annotations
 from clickhouse_connect.driver.client import Client
 
 from processors.storage.client import DATABASE, chdb_in_use, connect
+from processors.storage.explorer import create_explorer_tables
 from processors.storage.rollups import create_rollups
 
 DEDUP = "SETTINGS non_replicated_deduplication_window = 10000"
@@ -214,6 +215,9 @@ ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
     # a violation's evidence is looked up by event id inside its province, whose rows the
     # primary key (province, subject, id) cannot narrow by id: millions of rows per lookup
     ("events", "events_id_bloom", "id TYPE bloom_filter(0.01) GRANULARITY 1"),
+    # the explorer opens one violation by its id alone (a deep link), which the primary key
+    # (province, rule, violation_id) cannot narrow without the province and rule: every row
+    ("violations", "violations_id_bloom", "violation_id TYPE bloom_filter(0.01) GRANULARITY 1"),
 )
 
 
@@ -223,6 +227,7 @@ def create_schema(client: Client) -> None:
     add_columns(client)
     add_indexes(client)
     create_rollups(client)
+    create_explorer_tables(client)
 
 
 def add_columns(client: Client, database: str = DATABASE) -> None:
