@@ -215,9 +215,6 @@ ADDED_INDEXES: tuple[tuple[str, str, str], ...] = (
     # a violation's evidence is looked up by event id inside its province, whose rows the
     # primary key (province, subject, id) cannot narrow by id: millions of rows per lookup
     ("events", "events_id_bloom", "id TYPE bloom_filter(0.01) GRANULARITY 1"),
-    # the explorer opens one violation by its id alone (a deep link), which the primary key
-    # (province, rule, violation_id) cannot narrow without the province and rule: every row
-    ("violations", "violations_id_bloom", "violation_id TYPE bloom_filter(0.01) GRANULARITY 1"),
 )
 
 
