@@ -10,6 +10,7 @@ from __future__ import annotations
 from clickhouse_connect.driver.client import Client
 
 from processors.storage.client import DATABASE, chdb_in_use, connect
+from processors.storage.explorer import create_explorer_tables
 from processors.storage.rollups import create_rollups
 
 DEDUP = "SETTINGS non_replicated_deduplication_window = 10000"
@@ -281,6 +282,7 @@ def create_schema(client: Client) -> None:
     add_indexes(client)
     add_projections(client)
     create_rollups(client)
+    create_explorer_tables(client)
 
 
 def add_columns(client: Client, database: str = DATABASE) -> None:
