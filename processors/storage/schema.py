@@ -295,44 +295,41 @@ def add_columns(client: Client, database: str = DATABASE) -> None:
 
 
 def add_indexes(client: Client, database: str = DATABASE) -> None:
-    """Additive only, like the columns: safe to run on every start. An index new to the
-    table is also built into the parts written before it (a background mutation), so an
-    existing deployment's old rows are found by it too."""
-    present = _present(client, "data_skipping_indices", database)
-    for table, name, definition in ADDED_INDEXES:
-        if (table, name) in present:
-            continue
-        client.command(
-            f"ALTER TABLE {database}.{table} ADD INDEX IF NOT EXISTS {name} {definition}"
-        )
-        client.command(f"ALTER TABLE {database}.{table} MATERIALIZE INDEX {name}")
-
-
-def _present(client: Client, system_table: str, database: str) -> set[tuple[str, str]]:
-    """(table, name) of the indexes or projections the database's tables already have."""
-    rows = client.query(
-        f"SELECT table, name FROM system.{system_table} WHERE database = {{db:String}}",
-        parameters={"db": database},
-    ).result_rows
-    return {(str(table), str(name)) for table, name in rows}
+    """Additive only, like the columns: safe to run on every start."""
+    _add_missing(client, database, "INDEX", "data_skipping_indices", ADDED_INDEXES)
 
 
 def add_projections(client: Client, database: str = DATABASE) -> None:
-    """Additive only, like the indexes: safe to run on every start; a projection new to
-    the table is built into its older parts in the background, as an index is."""
+    """Additive only, like the indexes: safe to run on every start."""
     for table in dict.fromkeys(table for table, _, _ in ADDED_PROJECTIONS):
         client.command(
             f"ALTER TABLE {database}.{table} "
             "MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'"
         )
-    present = _present(client, "projections", database)
-    for table, name, definition in ADDED_PROJECTIONS:
+    _add_missing(client, database, "PROJECTION", "projections", ADDED_PROJECTIONS)
+
+
+def _add_missing(
+    client: Client,
+    database: str,
+    kind: str,
+    system_table: str,
+    added: tuple[tuple[str, str, str], ...],
+) -> None:
+    """Each INDEX or PROJECTION the table lacks, then built into the parts written before
+    it (a background mutation), so an existing deployment's old rows are served by it too."""
+    rows = client.query(
+        f"SELECT table, name FROM system.{system_table} WHERE database = {{db:String}}",
+        parameters={"db": database},
+    ).result_rows
+    present = {(str(table), str(name)) for table, name in rows}
+    for table, name, definition in added:
         if (table, name) in present:
             continue
         client.command(
-            f"ALTER TABLE {database}.{table} ADD PROJECTION IF NOT EXISTS {name} {definition}"
+            f"ALTER TABLE {database}.{table} ADD {kind} IF NOT EXISTS {name} {definition}"
         )
-        client.command(f"ALTER TABLE {database}.{table} MATERIALIZE PROJECTION {name}")
+        client.command(f"ALTER TABLE {database}.{table} MATERIALIZE {kind} {name}")
 
 
 def ensure_schema(dsn: str) -> bool:
