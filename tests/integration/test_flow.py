@@ -45,16 +45,18 @@ def test_late_vip_lands_in_clickhouse_and_bad_event_in_deadletters(
 ) -> None:
     run = uuid.uuid4().hex[:8]
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-    publish(
+    publish(  # in time order, as the hall sends them: the two visits' keys share one of the
+        # six partitions for one run id in six, and with no lateness an event published
+        # after a later one of its partition is late (the ok visit's, after 12 minutes)
         kafka_bootstrap,
         [
             hall_event(run, "late", "checked_in", t0, brand="gotone_vip", customer="c1"),
-            hall_event(
-                run, "late", "service_started", t0 + timedelta(minutes=12), counter="1", staff="s"
-            ),
             hall_event(run, "ok", "checked_in", t0, brand="gotone_vip", customer="c2"),
             hall_event(
                 run, "ok", "service_started", t0 + timedelta(minutes=10), counter="2", staff="s"
+            ),
+            hall_event(
+                run, "late", "service_started", t0 + timedelta(minutes=12), counter="1", staff="s"
             ),
         ],
     )
