@@ -56,9 +56,13 @@ class DeadLetter:
         return record
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
-    """One read message, judged: `event` when valid (then `reason` is empty)."""
+    """One read message, judged: `event` when valid (then `reason` is empty).
+
+    Made for every message read, so not frozen: a frozen dataclass sets each of its
+    fields through `object.__setattr__`, which tripled the cost of making one. Nothing
+    changes a message once judged."""
 
     topic: str
     partition: int

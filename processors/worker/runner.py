@@ -86,6 +86,7 @@ class Worker:
         self._standards = list(standards)
         self._shards: dict[int, Shard] = {}
         self._saved: dict[int, bytes] = {}
+        self._saved_progress: dict[int, tuple[object, ...]] = {}
         self._sources: list[Source] = []
         self._log_start: dict[Source, int] = {}
         self._last_seen: dict[Source, float] = {}
@@ -130,6 +131,16 @@ class Worker:
                 compression_type="lz4",
                 linger_ms=20,
                 max_batch_size=1_000_000,
+                request_timeout_ms=30_000,
+            )
+        )
+        # checkpoints are LZ4 already (`standards.snapshot`): compressing them again cost
+        # the worker as much as compressing every verdict
+        self._checkpoint_producer = await self._start_client(
+            AIOKafkaProducer(
+                bootstrap_servers=bootstrap,
+                acks="all",
+                enable_idempotence=True,
                 max_request_size=CHECKPOINT_MAX_BYTES,
                 request_timeout_ms=30_000,
             )
@@ -221,6 +232,7 @@ class Worker:
                         await self._checkpoint(self._shards.values())
         self._shards.clear()
         self._saved.clear()
+        self._saved_progress.clear()
         for client in reversed(self._clients):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.stop(), STOP_BUDGET_S / 10)
@@ -385,7 +397,7 @@ class Worker:
             else:
                 key, topic = verdict.clock_id, CLOCKS_TOPIC
             outgoing.setdefault((topic, shard % widths[topic]), []).append(
-                (key.encode(), orjson.dumps(verdict.to_record()))
+                (key.encode(), orjson.dumps(verdict))  # the record's JSON, without the dict
             )
         producer, inflight = self._producer, self._inflight
         for (topic, partition), records in outgoing.items():
@@ -450,13 +462,15 @@ class Worker:
 
     def _checkpoint_interval(self) -> float:
         """`checkpoint_seconds`, stretched so that writing checkpoints never takes more than
-        a tenth of the worker's time (a large backlog makes large states): recovery
+        a twentieth of the worker's time (a large backlog makes large states): recovery
         replays one interval, so it stays short either way."""
-        return max(self._config.checkpoint_seconds, 10 * self._checkpoint_cost)
+        return max(self._config.checkpoint_seconds, 20 * self._checkpoint_cost)
 
     async def _checkpoint(self, shards: Iterable[Shard]) -> None:
         """Every verdict acknowledged first, then each shard's state with the offsets it
-        covers. A failed verdict send rolls back instead: nothing is skipped."""
+        covers. A failed verdict send rolls back instead: nothing is skipped. A shard that
+        has not moved since its last checkpoint is not written again (a stalled backlog
+        would otherwise spend its time rewriting the same large state)."""
         shards = list(shards)
         if not shards or self._tainted:
             return
@@ -469,19 +483,24 @@ class Worker:
         sent = []
         began = time.monotonic()
         for shard in shards:
+            progress = shard.progress()
+            if self._saved_progress.get(shard.index) == progress:
+                continue
             await asyncio.sleep(0)  # a large state takes a while: let the heartbeats run
             state = snapshot.dumps(shard)
-            future = await self._producer.send(
+            future = await self._checkpoint_producer.send(
                 CHECKPOINTS_TOPIC, state, key=str(shard.index).encode(), partition=shard.index
             )
-            sent.append((shard.index, state, future))
+            sent.append((shard.index, state, progress, future))
         self._checkpoint_cost = time.monotonic() - began
         self._metrics.checkpoint_seconds.observe(self._checkpoint_cost)
-        for index, state, future in sent:
+        for index, state, progress, future in sent:
             await future
             self._saved[index] = state
+            self._saved_progress[index] = progress
 
     async def _rollback(self) -> None:
+        self._saved_progress.clear()
         for index in list(self._shards):
             self._shards[index] = self._restore(index, self._saved.get(index))
         self._seek()
@@ -557,6 +576,7 @@ class Worker:
             for index in indexes:
                 self._shards.pop(index, None)
                 self._saved.pop(index, None)
+                self._saved_progress.pop(index, None)
             self._seek()
 
     def _seek(self) -> None:

@@ -289,3 +289,25 @@ def test_a_deadline_between_two_events_fires_the_same_wherever_the_clock_stopped
     assert (raised["measured"], settled["measured"]) == (600, 720)
     assert settled["violation_id"] == raised["violation_id"] and settled["revision"] == 1
     assert waits(in_two) == waits(at_once)
+
+
+def test_progress_moves_with_every_change_of_state_and_only_then() -> None:
+    """The worker skips a checkpoint whose shard's progress has not moved: every kind of
+    change must move it, and a settle that changes nothing must not."""
+    shard = _shard()
+    seen = [shard.progress()]
+    assert shard.settle(CONFIG, NOW, _never_quiet) == [] and shard.progress() == seen[-1]
+    invalid = _message(HALL, 0, b"{oops")
+    assert shard.take(invalid, CONFIG) is not None  # a dead letter moves the offset only
+    seen.append(shard.progress())
+    shard.take(_message(HALL, 1, _raw("checked_in", T0, brand="gotone_vip", customer="c")), CONFIG)
+    seen.append(shard.progress())  # one more event waiting
+    shard.settle(CONFIG, NOW, lambda source, _: source == REPAIR)
+    seen.append(shard.progress())  # the repair partition's mark and the clock moved
+    shard.settle(CONFIG, NOW, lambda source, _: True)
+    seen.append(shard.progress())  # the event was evaluated
+    shard.engine.add(load_standards()[0].model_copy(update={"version": 99}))
+    seen.append(shard.progress())  # a version put in force
+    assert len(set(seen)) == len(seen)
+    assert shard.settle(CONFIG, NOW, lambda source, _: True) == []
+    assert shard.progress() == seen[-1]

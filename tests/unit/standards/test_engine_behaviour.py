@@ -6,11 +6,12 @@ import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 from standards.engine import Engine
 from standards.testing import Clock, checks, event, installed, run, violations
-from standards.verdicts import Check, Verdict, Violation
+from standards.verdicts import Check, ClockState, Verdict, Violation
 
 [V1] = installed()
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -224,3 +225,17 @@ def test_records_carry_every_field_of_their_verdict() -> None:
     )
     for verdict in verdicts:
         assert list(verdict.to_record()) == [f.name for f in dataclasses.fields(verdict)]
+
+
+def test_a_verdict_serialises_to_the_json_of_its_record() -> None:
+    """The worker hands verdicts to orjson as they are (no `to_record` dict per verdict):
+    the bytes must be those of the record, times and tuples included."""
+    engine = Engine([V1])
+    engine.process(event("hall.stain.reported", T0, "s1", area="x"))
+    verdicts = engine.process(
+        event("hall.stain.cleaned", T0 + timedelta(minutes=6, microseconds=5), "s1", area="x")
+    )
+    clock = ClockState("c", "s", 1, "r", "1.1", "minor", "GD", "u", "x", T0, T0, True, None)
+    assert {type(v) for v in verdicts} >= {Violation, Check}
+    for verdict in [*verdicts, clock]:
+        assert orjson.dumps(verdict) == orjson.dumps(verdict.to_record())
