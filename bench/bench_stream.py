@@ -12,15 +12,18 @@ broker of its own (a fresh data directory under var/bench/stream/), publishes
   interpreter and join the group is reported apart);
 - scale-out: the same with two workers in the group on fresh shards.
 
-    .venv/bin/python bench/bench_stream.py [--events 1000000] [--profile]
+    .venv/bin/python bench/bench_stream.py [--events 1000000] [--profile | --sample]
 
 `--profile` runs the single worker under cProfile and prints the top of the profile.
+`--sample` samples it with py-spy instead (attached from outside, 100 Hz): cProfile's
+cost per call inflates small functions several times over, a sampler's does not.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import pstats
@@ -141,8 +144,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str, float]:
-    """Start `workers` workers at once; seconds until all have caught up."""
+def _drain(
+    env: dict[str, str], workers: int, profile: Path | None, sample: Path | None = None
+) -> dict[str, float]:
+    """Start `workers` workers at once; seconds until all have caught up. With `sample`, the
+    first worker is sampled by py-spy until it has caught up."""
     logs = [VAR / f"worker-{workers}-{i}.log" for i in range(workers)]
     processes = []
     began = time.perf_counter()
@@ -153,6 +159,14 @@ def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str,
             processes.append(
                 subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
             )
+    sampler = None
+    if sample is not None:
+        spy = Path(sys.executable).parent / "py-spy"
+        sampler = subprocess.Popen(
+            [str(spy), "record", "--pid", str(processes[0].pid), "--rate", "100",
+             "--nonblocking", "--format", "raw", "--output", str(sample)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
         adoption_to_caught_up: list[float] = []
         cpu = 0.0
@@ -162,6 +176,9 @@ def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str,
             if all(found):
                 adoption_to_caught_up = [float(f[-1]) for f in found]
                 cpu = sum(_cpu_seconds(p.pid) for p in processes)
+                if sampler is not None:
+                    sampler.send_signal(signal.SIGINT)  # py-spy writes its samples and exits
+                    sampler.wait(timeout=60)
                 break
             for process, log in zip(processes, logs, strict=True):
                 if process.poll() is not None:
@@ -180,10 +197,32 @@ def _drain(env: dict[str, str], workers: int, profile: Path | None) -> dict[str,
             process.wait(timeout=60)
 
 
+def _print_samples(path: Path, top: int = 40) -> None:
+    """The functions most often on the stack (inclusive) and on top of it (self), as shares
+    of the samples: py-spy's raw format is one `frame;frame;… count` line per stack."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [re.sub(r" \((?:.*/)?([^/]+?):\d+\)$", r" (\1)", f) for f in stack.split(";")]
+        total += int(count)
+        inclusive.update(dict.fromkeys(frames, int(count)))
+        own[frames[-1]] += int(count)
+    print(f"py-spy: {total} samples of the single worker ({path})")
+    for title, counter in (("inclusive", inclusive), ("self", own)):
+        print(f"-- {title}")
+        for name, count in counter.most_common(top):
+            print(f"{100 * count / total:5.1f}%  {name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sample", action="store_true")
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
 
@@ -218,9 +257,15 @@ def main() -> int:
             "ceiling_json_msgs_per_cpu_second": round(per_cpu["json"]),
         }
         profile = VAR / "worker.prof" if args.profile else None
+        sample = VAR / "worker-samples.txt" if args.sample else None
         for workers in (int(w) for w in args.workers.split(",")):
             _fresh_shards(settings)
-            drained = _drain(env, workers, profile if workers == 1 else None)
+            drained = _drain(
+                env,
+                workers,
+                profile if workers == 1 else None,
+                sample if workers == 1 else None,
+            )
             rate = events / drained["adoption_to_caught_up_seconds"]
             results[f"drain_{workers}_workers"] = {
                 "adoption_to_caught_up_seconds": round(drained["adoption_to_caught_up_seconds"], 1),
@@ -241,6 +286,8 @@ def main() -> int:
         target = ROOT / "var" / "bench" / "stream.json"
         target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"written to {target}")
+        if sample is not None and sample.exists():
+            _print_samples(sample)
         if profile is not None and profile.exists():
             pstats.Stats(str(profile)).sort_stats("cumulative").print_stats(30)
             pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
