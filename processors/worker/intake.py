@@ -73,6 +73,10 @@ class Message:
     raw: bytes
     moment: float = 0.0  # the event's time in POSIX seconds, computed once for every shard
     headers: tuple[tuple[str, bytes], ...] = ()  # kept only for a binary-mode message
+    # the structured JSON `event` was validated from, when the event is exactly that (no raw
+    # customer number was replaced): a checkpoint of a waiting event stores these bytes
+    # instead of serialising the event again
+    json: bytes | None = None
 
     def letter(self, reason: str | None = None) -> DeadLetter:
         return DeadLetter(
@@ -143,16 +147,18 @@ class Judge:
             else:
                 reason, event, moment = self._parse(value)
                 if event is not None:
+                    kept_event = self._redact(event)
                     return Message(
                         topic,
                         partition,
                         offset,
                         shard_of(event.unit, self._shards),
-                        self._redact(event),
+                        kept_event,
                         "",
                         raw,
                         moment,
                         kept,
+                        value if kept_event is event else None,
                     )
         shard = shard_of(f"{topic}:{partition}", self._shards)
         return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)

@@ -389,11 +389,13 @@ class Worker:
             outgoing.setdefault(where, []).append(
                 (str(record["letter_id"]).encode(), orjson.dumps(record))
             )
+        counted = {Check: 0, Violation: 0, ClockState: 0}
         for shard, verdict in verdicts:
-            if isinstance(verdict, Violation):
-                key, topic = verdict.violation_id, VIOLATIONS_TOPIC
-            elif isinstance(verdict, Check):
+            counted[type(verdict)] += 1
+            if isinstance(verdict, Check):  # most verdicts, hence first
                 key, topic = verdict.check_id, KPIS_TOPIC
+            elif isinstance(verdict, Violation):
+                key, topic = verdict.violation_id, VIOLATIONS_TOPIC
             else:
                 key, topic = verdict.clock_id, CLOCKS_TOPIC
             outgoing.setdefault((topic, shard % widths[topic]), []).append(
@@ -408,11 +410,9 @@ class Worker:
                     batch = producer.create_batch()
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
-        violations = sum(isinstance(verdict, Violation) for _, verdict in verdicts)
-        clocks = sum(isinstance(verdict, ClockState) for _, verdict in verdicts)
-        self._metrics.verdicts_out.labels("violation").inc(violations)
-        self._metrics.verdicts_out.labels("check").inc(len(verdicts) - violations - clocks)
-        self._metrics.verdicts_out.labels("clock").inc(clocks)
+        self._metrics.verdicts_out.labels("violation").inc(counted[Violation])
+        self._metrics.verdicts_out.labels("check").inc(counted[Check])
+        self._metrics.verdicts_out.labels("clock").inc(counted[ClockState])
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources

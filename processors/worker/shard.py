@@ -26,8 +26,9 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from events.envelope import Envelope
+from events.envelope import Envelope, parse_event
 from processors.worker.config import WorkerConfig
 from processors.worker.intake import DeadLetter, Message
 from standards.engine import Engine
@@ -35,6 +36,9 @@ from standards.verdicts import Verdict
 
 Source = tuple[str, int]
 NEVER = float("-inf")  # no evidence yet: holds every clock
+# an event waiting for the clock: its place in the total order (time, topic, partition,
+# offset), the event, and the JSON it was validated from when that is the event exactly
+Waiting = tuple[float, str, int, int, Envelope, bytes | None]
 
 
 @dataclass(slots=True)
@@ -82,7 +86,23 @@ class Shard:
     engine: Engine
     views: dict[Source, SourceView] = field(default_factory=dict)
     clock: float = NEVER
-    pending: list[tuple[float, str, int, int, Envelope]] = field(default_factory=list)
+    pending: list[Waiting] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A waiting event is checkpointed as the JSON it was validated from, when there is
+        one: a backlog's checkpoints hold tens of thousands, and serialising each again
+        cost most of a checkpoint's time."""
+        state = dict(self.__dict__)
+        state["pending"] = [
+            (moment, topic, partition, offset, event if json is None else json)
+            for moment, topic, partition, offset, event, json in self.pending
+        ]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        stored: list[tuple[float, str, int, int, Envelope | bytes]] = state.pop("pending")
+        self.__dict__.update(state)
+        self.pending = [_waiting(*entry) for entry in stored]
 
     @property
     def clock_time(self) -> datetime | None:
@@ -114,7 +134,8 @@ class Shard:
         if moment < bound:
             return self._late(message, event, bound, config)
         heapq.heappush(
-            self.pending, (moment, message.topic, message.partition, message.offset, event)
+            self.pending,
+            (moment, message.topic, message.partition, message.offset, event, message.json),
         )
         return None
 
@@ -142,7 +163,8 @@ class Shard:
                 letters.append(self._late(message, event, bound, config))
                 continue
             heapq.heappush(
-                self.pending, (moment, message.topic, message.partition, message.offset, event)
+                self.pending,
+                (moment, message.topic, message.partition, message.offset, event, message.json),
             )
         if batch.top > high:
             view.high = batch.top
@@ -184,7 +206,7 @@ class Shard:
             verdicts.extend,
         )
         while pending and pending[0][0] < clock and left > 0:
-            moment, _, _, _, event = pop(pending)
+            moment, _, _, _, event, _ = pop(pending)
             # deadlines before the event fire before it, whether or not an earlier settle
             # already moved the engine that far: the order of timers and events is then
             # one of event time alone, never of where the clock stopped between batches
@@ -220,3 +242,13 @@ class Shard:
     def holds_back(self, source: Source) -> bool:
         """Whether this source's mark is what keeps the clock where it is."""
         return self.views[source].mark <= self.clock
+
+
+def _waiting(
+    moment: float, topic: str, partition: int, offset: int, stored: Envelope | bytes
+) -> Waiting:
+    """A waiting event as `Shard.__getstate__` stored it: its JSON, validated again, or the
+    event itself (one that had a number replaced, or a checkpoint written before)."""
+    if isinstance(stored, bytes):
+        return (moment, topic, partition, offset, parse_event(stored), stored)
+    return (moment, topic, partition, offset, stored, None)

@@ -311,3 +311,19 @@ def test_progress_moves_with_every_change_of_state_and_only_then() -> None:
     assert len(set(seen)) == len(seen)
     assert shard.settle(CONFIG, NOW, lambda source, _: True) == []
     assert shard.progress() == seen[-1]
+
+
+def test_a_checkpoint_keeps_waiting_events_as_the_json_they_came_in() -> None:
+    """A waiting event is stored as the bytes it was validated from (no second serialisation)
+    unless a raw customer number was replaced; either way it comes back equal."""
+    shard = _shard()
+    clean = _raw("checked_in", T0, "v1", brand="gotone_vip", customer="c")
+    raw_number = _raw("checked_in", T0, "v2", brand="gotone_vip", customer="13800138000")
+    shard.take(_message(HALL, 0, clean), CONFIG)
+    shard.take(_message(HALL, 1, raw_number), CONFIG)
+    stored = {entry[3]: entry[4] for entry in shard.__getstate__()["pending"]}
+    assert stored[0] == clean
+    assert not isinstance(stored[1], bytes) and "13800138000" not in str(stored[1])
+    restored = snapshot.loads(snapshot.dumps(shard))
+    assert restored.pending == shard.pending
+    assert [entry[5] for entry in sorted(restored.pending)] == [clean, None]
