@@ -126,67 +126,78 @@ class Judge:
         value: bytes | None,
         headers: Headers | None = None,
     ) -> Message:
+        """The way of a valid message is kept straight: it is every message but a few."""
         raw = value or b""
-        kept = (
-            tuple((name, data or b"") for name, data in headers)
-            if headers and is_binary(headers)
-            else ()
-        )
+        kept: tuple[tuple[str, bytes], ...] = ()
+        if headers and is_binary(headers):
+            kept = tuple((name, data or b"") for name, data in headers)
+            try:
+                value = structured_value(value, kept)
+            except BindingError as exc:
+                return self._refused(topic, partition, offset, raw, kept, f"invalid: {exc}")
         config = self._config
-        try:
-            value = structured_value(value, kept) if kept else value
-        except BindingError as exc:
-            reason = f"invalid: {exc}"
-        else:
-            if value is None:
-                reason = "empty: the message has a null value"
-            elif not value:
-                reason = "empty: the message value is empty"
-            elif len(value) > config.max_message_bytes:
-                reason = f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
-            else:
-                reason, event, moment = self._parse(value)
-                if event is not None:
-                    kept_event = self._redact(event)
-                    return Message(
-                        topic,
-                        partition,
-                        offset,
-                        shard_of(event.unit, self._shards),
-                        kept_event,
-                        "",
-                        raw,
-                        moment,
-                        kept,
-                        value if kept_event is event else None,
-                    )
-        shard = shard_of(f"{topic}:{partition}", self._shards)
-        return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)
-
-    def _parse(self, value: bytes) -> tuple[str, Envelope | None, float]:
-        config = self._config
+        if not value or len(value) > config.max_message_bytes:
+            return self._refused(topic, partition, offset, raw, kept, _unsized(value, config))
         try:
             event = parse_event(value)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-            return f"invalid: {_reason(exc)}", None, 0.0
-        if len(value) > config.max_string_chars:  # only then can one string be too long
+            return self._refused(topic, partition, offset, raw, kept, f"invalid: {_reason(exc)}")
+        moment = event.time.timestamp()
+        if len(value) > config.max_string_chars or moment > self._horizon:
+            problem = self._problem(value, event, moment)
+            if problem:
+                return self._refused(topic, partition, offset, raw, kept, problem)
+        kept_event = self._redact(event)
+        return Message(
+            topic,
+            partition,
+            offset,
+            shard_of(event.unit, self._shards),
+            kept_event,
+            "",
+            raw,
+            moment,
+            kept,
+            value if kept_event is event else None,
+        )
+
+    def _refused(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        raw: bytes,
+        kept: tuple[tuple[str, bytes], ...],
+        reason: str,
+    ) -> Message:
+        shard = shard_of(f"{topic}:{partition}", self._shards)
+        return Message(topic, partition, offset, shard, None, reason, raw, headers=kept)
+
+    def _problem(self, value: bytes, event: Envelope, moment: float) -> str:
+        """A string too long (possible only in a value longer than the limit), or a time
+        too far in the future; empty when neither."""
+        config = self._config
+        if len(value) > config.max_string_chars:
             fields = {name: getattr(event, name) for name in _ENVELOPE_STRINGS}
             fields.update(event.model_extra or {})
             fields["data"] = event.data
             long = _long_string(fields, config.max_string_chars)
             if long:
-                return f"invalid: {long}", None, 0.0
-        moment = event.time.timestamp()
+                return f"invalid: {long}"
         if moment > self._horizon:
             return (
-                (
-                    f"future: time {event.time.isoformat()} is after the wall clock "
-                    f"{self._now.isoformat()} plus {config.max_future} of allowed skew"
-                ),
-                None,
-                0.0,
+                f"future: time {event.time.isoformat()} is after the wall clock "
+                f"{self._now.isoformat()} plus {config.max_future} of allowed skew"
             )
-        return "", event, moment
+        return ""
+
+
+def _unsized(value: bytes | None, config: WorkerConfig) -> str:
+    if value is None:
+        return "empty: the message has a null value"
+    if not value:
+        return "empty: the message value is empty"
+    return f"too large: {len(value)} bytes, the limit is {config.max_message_bytes}"
 
 
 _ENVELOPE_STRINGS = ("id", "source", "type", "subject", "province", "unit")

@@ -29,7 +29,8 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import TypeVar
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -62,6 +63,13 @@ from standards.verdicts import Check, ClockState, Verdict, Violation
 log = logging.getLogger(__name__)
 
 GROUP_ID = "svc-standards-shards"
+# where each kind of verdict goes, and its key there
+_VERDICT_TOPICS: dict[type[Verdict], tuple[str, Callable[[Any], str]]] = {
+    Check: (KPIS_TOPIC, attrgetter("check_id")),
+    Violation: (VIOLATIONS_TOPIC, attrgetter("violation_id")),
+    ClockState: (CLOCKS_TOPIC, attrgetter("clock_id")),
+}
+TOPIC_KINDS = {KPIS_TOPIC: "check", VIOLATIONS_TOPIC: "violation", CLOCKS_TOPIC: "clock"}
 _Client = TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
 STOP_BUDGET_S = 8.0
 REPORT_EVERY_S = 10.0
@@ -316,14 +324,15 @@ class Worker:
             metrics.events_in.labels(tp.topic).inc(
                 sum(len(shard.pending) for shard in wanting) - waiting
             )
-        verdicts: list[tuple[int, Verdict]] = []
+        verdicts: list[tuple[int, list[Verdict]]] = []
         for shard in shards:
+            found: list[Verdict] = []
             while True:
-                found = shard.settle(config, now, self._quiet, budget=SETTLE_SLICE)
-                verdicts.extend((shard.index, verdict) for verdict in found)
+                found.extend(shard.settle(config, now, self._quiet, budget=SETTLE_SLICE))
                 await asyncio.sleep(0)  # the group's heartbeats run between slices
                 if not shard.behind:
                     break
+            verdicts.append((shard.index, found))
         await self._emit(letters, verdicts, now)
         self._throttle()
 
@@ -378,7 +387,7 @@ class Worker:
             self._adopted_at = None
 
     async def _emit(
-        self, letters: list[DeadLetter], verdicts: list[tuple[int, Verdict]], now: datetime
+        self, letters: list[DeadLetter], verdicts: list[tuple[int, list[Verdict]]], now: datetime
     ) -> None:
         """Everything one step decided, as one producer batch per topic partition: no await
         per record. A shard's verdicts go to its own partition of each verdict topic, so
@@ -391,20 +400,21 @@ class Worker:
             outgoing.setdefault(where, []).append(
                 (str(record["letter_id"]).encode(), orjson.dumps(record))
             )
-        counted = {Check: 0, Violation: 0, ClockState: 0}
-        for shard, verdict in verdicts:
-            counted[type(verdict)] += 1
-            if isinstance(verdict, Check):  # most verdicts, hence first
-                key, topic = verdict.check_id, KPIS_TOPIC
-            elif isinstance(verdict, Violation):
-                key, topic = verdict.violation_id, VIOLATIONS_TOPIC
-            else:
-                key, topic = verdict.clock_id, CLOCKS_TOPIC
-            outgoing.setdefault((topic, shard % widths[topic]), []).append(
-                (key.encode(), orjson.dumps(verdict))  # the record's JSON, without the dict
-            )
+        dumps = orjson.dumps  # the record's JSON, without `to_record`'s dict
+        for shard, found in verdicts:
+            into = {
+                kind: (outgoing.setdefault((topic, shard % widths[topic]), []), key)
+                for kind, (topic, key) in _VERDICT_TOPICS.items()
+            }
+            for verdict in found:
+                records, key = into[type(verdict)]
+                records.append((key(verdict).encode(), dumps(verdict)))
         producer, inflight = self._producer, self._inflight
+        sent = dict.fromkeys(TOPIC_KINDS, 0)
         for (topic, partition), records in outgoing.items():
+            if not records:
+                continue
+            sent[topic] = sent.get(topic, 0) + len(records)
             batch = producer.create_batch()
             for key_bytes, value in records:
                 if batch.append(key=key_bytes, value=value, timestamp=None) is None:
@@ -412,9 +422,8 @@ class Worker:
                     batch = producer.create_batch()
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
-        self._metrics.verdicts_out.labels("violation").inc(counted[Violation])
-        self._metrics.verdicts_out.labels("check").inc(counted[Check])
-        self._metrics.verdicts_out.labels("clock").inc(counted[ClockState])
+        for topic, kind in TOPIC_KINDS.items():
+            self._metrics.verdicts_out.labels(kind).inc(sent[topic])
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources

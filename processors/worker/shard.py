@@ -151,6 +151,8 @@ class Shard:
         letters: list[DeadLetter] = []
         lateness = config.lateness.total_seconds()
         high, mark, highs, index = view.high, view.mark, batch.highs, self.index
+        topic, partition = batch.source
+        push, pending, behind = heapq.heappush, self.pending, high - lateness
         for position in batch.owned.get(index, ()):
             message = messages[position]
             event = message.event
@@ -158,14 +160,13 @@ class Shard:
                 letters.append(message.letter())
                 continue
             moment = message.moment
-            bound = max(mark, max(high, highs[position]) - lateness)
-            if moment < bound:
+            # on time unless before the mark or too far behind what the source had reached:
+            # three comparisons, where most messages are, and the bound only for a late one
+            if moment < mark or moment < behind or moment < highs[position] - lateness:
+                bound = max(mark, max(high, highs[position]) - lateness)
                 letters.append(self._late(message, event, bound, config))
                 continue
-            heapq.heappush(
-                self.pending,
-                (moment, message.topic, message.partition, message.offset, event, message.json),
-            )
+            push(pending, (moment, topic, partition, message.offset, event, message.json))
         if batch.top > high:
             view.high = batch.top
         view.next_offset = messages[-1].offset + 1
