@@ -63,13 +63,12 @@ from standards.verdicts import Check, ClockState, Verdict, Violation
 log = logging.getLogger(__name__)
 
 GROUP_ID = "svc-standards-shards"
-# where each kind of verdict goes, and its key there
-_VERDICT_TOPICS: dict[type[Verdict], tuple[str, Callable[[Any], str]]] = {
-    Check: (KPIS_TOPIC, attrgetter("check_id")),
-    Violation: (VIOLATIONS_TOPIC, attrgetter("violation_id")),
-    ClockState: (CLOCKS_TOPIC, attrgetter("clock_id")),
+# where each kind of verdict goes, its key there, and its `kind` in the verdicts metric
+_VERDICT_TOPICS: dict[type[Verdict], tuple[str, Callable[[Any], str], str]] = {
+    Check: (KPIS_TOPIC, attrgetter("check_id"), "check"),
+    Violation: (VIOLATIONS_TOPIC, attrgetter("violation_id"), "violation"),
+    ClockState: (CLOCKS_TOPIC, attrgetter("clock_id"), "clock"),
 }
-TOPIC_KINDS = {KPIS_TOPIC: "check", VIOLATIONS_TOPIC: "violation", CLOCKS_TOPIC: "clock"}
 _Client = TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
 STOP_BUDGET_S = 8.0
 REPORT_EVERY_S = 10.0
@@ -404,13 +403,13 @@ class Worker:
         for shard, found in verdicts:
             into = {
                 kind: (outgoing.setdefault((topic, shard % widths[topic]), []), key)
-                for kind, (topic, key) in _VERDICT_TOPICS.items()
+                for kind, (topic, key, _) in _VERDICT_TOPICS.items()
             }
             for verdict in found:
                 records, key = into[type(verdict)]
                 records.append((key(verdict).encode(), dumps(verdict)))
         producer, inflight = self._producer, self._inflight
-        sent = dict.fromkeys(TOPIC_KINDS, 0)
+        sent: dict[str, int] = {}
         for (topic, partition), records in outgoing.items():
             if not records:
                 continue
@@ -422,8 +421,8 @@ class Worker:
                     batch = producer.create_batch()
                     batch.append(key=key_bytes, value=value, timestamp=None)
             inflight.append(await producer.send_batch(batch, topic, partition=partition))
-        for topic, kind in TOPIC_KINDS.items():
-            self._metrics.verdicts_out.labels(kind).inc(sent[topic])
+        for topic, _, label in _VERDICT_TOPICS.values():
+            self._metrics.verdicts_out.labels(label).inc(sent.get(topic, 0))
 
     def _throttle(self) -> None:
         """Bound the events waiting in memory: while too many wait, read only the sources

@@ -152,7 +152,7 @@ class Shard:
         lateness = config.lateness.total_seconds()
         high, mark, highs, index = view.high, view.mark, batch.highs, self.index
         topic, partition = batch.source
-        push, pending, behind = heapq.heappush, self.pending, high - lateness
+        push, pending, trailing = heapq.heappush, self.pending, high - lateness
         for position in batch.owned.get(index, ()):
             message = messages[position]
             event = message.event
@@ -162,7 +162,7 @@ class Shard:
             moment = message.moment
             # on time unless before the mark or too far behind what the source had reached:
             # three comparisons, where most messages are, and the bound only for a late one
-            if moment < mark or moment < behind or moment < highs[position] - lateness:
+            if moment < mark or moment < trailing or moment < highs[position] - lateness:
                 bound = max(mark, max(high, highs[position]) - lateness)
                 letters.append(self._late(message, event, bound, config))
                 continue
